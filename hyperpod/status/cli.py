@@ -1,0 +1,141 @@
+"""hyperpod-status: check (or wait for) a HyperPod cluster on EKS; exit 0 healthy, 1 not, 2 usage, 3 unreachable."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+
+from hyperpod.status.errors import StatusError, UsageError
+
+DEFAULT_RELEASE = "hyperpod-dependencies"
+DEFAULT_RELEASE_NAMESPACE = "kube-system"
+DEFAULT_INTERVAL = "30s"
+
+_CLUSTER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+_CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:cluster/[a-zA-Z0-9]+$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_KUBE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([hms]?)")
+_UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1, "": 1}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line and exits 2, without the usage block."""
+
+    def error(self, message: str):
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def parse_duration(text: str, option: str) -> float:
+    """'3h', '90m', '1h30m', '45s', '0.5s' or plain seconds."""
+    cleaned = text.strip().lower()
+    parts = _DURATION_PART.findall(cleaned)
+    if not cleaned or "".join(n + u for n, u in parts) != cleaned:
+        raise UsageError(f"{option}: {text!r} is not a duration; use e.g. 3h, 90m, 1h30m or 45s")
+    seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    if seconds <= 0:
+        raise UsageError(f"{option}: {text!r} must be longer than zero")
+    return seconds
+
+
+def _validate(options) -> None:
+    if not (_CLUSTER_NAME.match(options.cluster) or _CLUSTER_ARN.match(options.cluster)):
+        raise UsageError(
+            f"CLUSTER: {options.cluster!r} is not a HyperPod cluster name (1-63 letters, digits and "
+            "hyphens, starting with a letter or digit) or cluster ARN")
+    options.region = options.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not options.region:
+        raise UsageError("--region: not given, and neither AWS_REGION nor AWS_DEFAULT_REGION is set")
+    if not _REGION.match(options.region):
+        raise UsageError(f"--region: {options.region!r} is not an AWS region name; expected e.g. us-west-2")
+    if options.endpoint_url and not re.match(r"^https?://[^\s/]+", options.endpoint_url):
+        raise UsageError(f"--endpoint-url: {options.endpoint_url!r} is not an http(s) URL")
+    if options.kubeconfig and not os.path.isfile(options.kubeconfig):
+        raise UsageError(f"--kubeconfig: {options.kubeconfig!r} is not a file")
+    for option, value, limit in (("--release-name", options.release_name, 53),
+                                 ("--release-namespace", options.release_namespace, 63)):
+        if not _KUBE_NAME.match(value) or len(value) > limit:
+            raise UsageError(f"{option}: {value!r} is not a Kubernetes name (lower-case letters, "
+                             f"digits and '-', at most {limit} characters)")
+    if options.min_schedulable is not None and options.min_schedulable < 0:
+        raise UsageError(f"--min-schedulable: {options.min_schedulable} must be 0 or more")
+    if options.command == "wait":
+        options.timeout_seconds = parse_duration(options.timeout, "--timeout")
+        options.interval_seconds = parse_duration(options.interval, "--interval")
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("cluster", metavar="CLUSTER", help="HyperPod cluster name or ARN")
+    parser.add_argument("--region", help="AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document for machines")
+    parser.add_argument("--kubeconfig", help="kubeconfig file (default: KUBECONFIG, then ~/.kube/config)")
+    parser.add_argument("--context", help="kubeconfig context (default: its current-context)")
+    parser.add_argument("--endpoint-url", help="SageMaker endpoint (default: AWS_ENDPOINT_URL or AWS's)")
+    parser.add_argument("--release-name", default=DEFAULT_RELEASE,
+                        help=f"HyperPod Helm release name (default: {DEFAULT_RELEASE})")
+    parser.add_argument("--release-namespace", default=DEFAULT_RELEASE_NAMESPACE,
+                        help=f"namespace of that release (default: {DEFAULT_RELEASE_NAMESPACE})")
+    parser.add_argument("--min-schedulable", type=int, metavar="N",
+                        help="healthy once N HyperPod nodes are schedulable; other node checks "
+                             "become informational (default: every node must be healthy)")
+
+
+def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    status = _Parser(prog="hyperpod-status", description=__doc__,
+                     epilog="Also: hyperpod-status wait CLUSTER --region R --timeout 3h (see wait --help).")
+    _add_common(status)
+    status.set_defaults(command="status")
+    wait = _Parser(prog="hyperpod-status wait",
+                   description="Poll until the HyperPod cluster is healthy; exit 1 on timeout, naming "
+                               "what is still missing.")
+    _add_common(wait)
+    wait.add_argument("--timeout", required=True, help="give up after this long, e.g. 3h, 90m, 1h30m")
+    wait.add_argument("--interval", default=DEFAULT_INTERVAL,
+                      help=f"time between polls (default: {DEFAULT_INTERVAL})")
+    wait.set_defaults(command="wait")
+    return status, wait
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    status, wait = build_parsers()
+    # `wait` is a sub-command but plain `hyperpod-status CLUSTER` must keep working, so dispatch by
+    # hand; a cluster literally named "wait" is reachable as `hyperpod-status -- wait`.
+    if argv and argv[0] == "wait":
+        options = wait.parse_args(argv[1:])
+    else:
+        options = status.parse_args(argv)
+    _validate(options)
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    json_requested = "--json" in argv
+    try:
+        try:
+            options = parse_args(argv)
+        except SystemExit as done:  # --help
+            return int(done.code or 0)
+        from hyperpod.status.run import run  # boto3 and kubernetes load only after the arguments are good
+
+        return run(options)
+    except StatusError as error:
+        _report_error(error, json_requested)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("hyperpod-status: interrupted", file=sys.stderr)
+        return 130
+
+
+def _report_error(error: StatusError, json_requested: bool) -> None:
+    if json_requested:
+        from hyperpod.status.report import render_error_json
+
+        print(render_error_json(error.exit_code, error.reason))
+    print(f"hyperpod-status: {error.reason}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""One status run or one wait, from validated options to printed report and exit code."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+from hyperpod.status.checks import HEALTHY, Evaluation, evaluate
+from hyperpod.status.kubernetes import api_client, fetch_kubernetes_state
+from hyperpod.status.report import render_json, render_table, use_colour
+from hyperpod.status.sagemaker import SageMakerState, fetch_sagemaker_state
+from hyperpod.status.waiting import format_duration, wait_until_healthy
+
+HEALTHY_EXIT, UNHEALTHY_EXIT = 0, 1
+
+
+class _Poller:
+    """Reads both sides once per call; keeps the last SageMaker view for the report header."""
+
+    def __init__(self, options):
+        self.options = options
+        self.api = api_client(options.kubeconfig, options.context)
+        self.sagemaker: SageMakerState | None = None
+
+    def __call__(self) -> Evaluation:
+        o = self.options
+        self.sagemaker = fetch_sagemaker_state(o.cluster, o.region, o.endpoint_url)
+        kube = fetch_kubernetes_state(self.api, self.sagemaker.cluster_name, o.release_name,
+                                      o.release_namespace)
+        return evaluate(self.sagemaker, kube, o.release_name, o.release_namespace,
+                        o.min_schedulable)
+
+    def close(self) -> None:
+        self.api.close()
+
+
+def _print_report(evaluation: Evaluation, sagemaker: SageMakerState, as_json: bool) -> None:
+    if as_json:
+        print(render_json(evaluation, sagemaker))
+    else:
+        print(render_table(evaluation, sagemaker, use_colour(sys.stdout)))
+
+
+def _outstanding_line(evaluation: Evaluation) -> str:
+    return "; ".join(f"{c.name} ({c.status}: {c.detail})" for c in evaluation.outstanding())
+
+
+def _status(poller: _Poller) -> int:
+    evaluation = poller()
+    _print_report(evaluation, poller.sagemaker, poller.options.json)
+    if evaluation.verdict == HEALTHY:
+        return HEALTHY_EXIT
+    print(f"hyperpod-status: {evaluation.verdict}: {_outstanding_line(evaluation)}", file=sys.stderr)
+    return UNHEALTHY_EXIT
+
+
+def _terminal_progress(line: str) -> None:
+    width = shutil.get_terminal_size((100, 20)).columns - 1
+    sys.stderr.write("\r\033[K" + line[:width])
+    sys.stderr.flush()
+
+
+def _wait(poller: _Poller) -> int:
+    o = poller.options
+    on_tty = sys.stderr.isatty()
+    outcome = wait_until_healthy(poller, o.timeout_seconds, o.interval_seconds,
+                                 on_progress=_terminal_progress if on_tty else None)
+    if on_tty:
+        sys.stderr.write("\r\033[K")
+    waited = format_duration(outcome.elapsed)
+    if outcome.last_error is not None:
+        # No fresh report to print: the error (JSON too, with --json) is the whole answer.
+        outcome.last_error.reason = f"timed out after {waited}; last error: {outcome.last_error.reason}"
+        raise outcome.last_error
+    _print_report(outcome.evaluation, poller.sagemaker, o.json)
+    if outcome.healthy:
+        return HEALTHY_EXIT
+    if outcome.gave_up:
+        print(f"hyperpod-status: gave up after {waited}: {outcome.evaluation.terminal}", file=sys.stderr)
+    else:
+        print(f"hyperpod-status: timed out after {waited}; still missing: "
+              f"{_outstanding_line(outcome.evaluation)}", file=sys.stderr)
+    return UNHEALTHY_EXIT
+
+
+def run(options) -> int:
+    poller = _Poller(options)
+    try:
+        return _wait(poller) if options.command == "wait" else _status(poller)
+    finally:
+        poller.close()

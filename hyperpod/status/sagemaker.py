@@ -1,0 +1,148 @@
+"""What SageMaker says about a HyperPod cluster: its status, instance groups and every node."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from hyperpod.status.errors import Unreachable, UsageError
+
+# Fail fast on a dead endpoint instead of botocore's default of 60 s timeouts and 5 attempts:
+# a status check that hangs for minutes is worse than one that says "unreachable".
+_CLIENT_CONFIG = Config(
+    connect_timeout=5,
+    read_timeout=30,
+    retries={"max_attempts": 3, "mode": "standard"},
+)
+_UNREACHABLE_ERRORS = (
+    botocore.exceptions.EndpointConnectionError,
+    botocore.exceptions.ConnectTimeoutError,
+    botocore.exceptions.ReadTimeoutError,
+    botocore.exceptions.ConnectionClosedError,
+)
+_CREDENTIAL_ERRORS = (
+    botocore.exceptions.NoCredentialsError,
+    botocore.exceptions.PartialCredentialsError,
+    botocore.exceptions.ProfileNotFound,
+)
+
+
+@dataclass(frozen=True)
+class InstanceGroup:
+    name: str
+    instance_type: str
+    current_count: int
+    target_count: int
+    status: str | None  # the real API reports it; moto does not
+
+
+@dataclass(frozen=True)
+class ClusterNode:
+    instance_id: str
+    group: str
+    instance_type: str
+    status: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SageMakerState:
+    cluster_name: str
+    region: str
+    found: bool
+    status: str | None = None
+    failure_message: str = ""
+    instance_groups: tuple[InstanceGroup, ...] = ()
+    nodes: tuple[ClusterNode, ...] = field(default=())
+
+
+def _is_missing_cluster(error: botocore.exceptions.ClientError) -> bool:
+    code = error.response.get("Error", {}).get("Code", "")
+    message = error.response.get("Error", {}).get("Message", "")
+    # AWS answers ResourceNotFound; moto answers ValidationException "Could not find cluster".
+    return code in ("ResourceNotFound", "ResourceNotFoundException") or (
+        code == "ValidationException" and "could not find cluster" in message.lower()
+    )
+
+
+def _refused(operation: str, error: botocore.exceptions.ClientError) -> Unreachable:
+    details = error.response.get("Error", {})
+    code = details.get("Code", "Error")
+    message = details.get("Message", "").strip()
+    return Unreachable(f"SageMaker refused {operation}: {code}: {message}".rstrip(": "))
+
+
+def _client(region: str, endpoint_url: str | None):
+    # endpoint_url=None lets botocore honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SAGEMAKER itself.
+    session = boto3.session.Session(region_name=region)
+    return session.client("sagemaker", endpoint_url=endpoint_url, config=_CLIENT_CONFIG)
+
+
+def _instance_groups(description: dict) -> tuple[InstanceGroup, ...]:
+    return tuple(
+        InstanceGroup(
+            name=group["InstanceGroupName"],
+            instance_type=group.get("InstanceType", ""),
+            current_count=int(group.get("CurrentCount", 0)),
+            target_count=int(group.get("TargetCount", 0)),
+            status=group.get("Status"),
+        )
+        for group in description.get("InstanceGroups", [])
+    )
+
+
+def _nodes(client, cluster_name: str) -> tuple[ClusterNode, ...]:
+    nodes = []
+    # Clusters have hundreds of nodes and a page holds at most 100: always paginate.
+    for page in client.get_paginator("list_cluster_nodes").paginate(ClusterName=cluster_name):
+        for summary in page.get("ClusterNodeSummaries", []):
+            instance_status = summary.get("InstanceStatus", {})
+            nodes.append(
+                ClusterNode(
+                    instance_id=summary["InstanceId"],
+                    group=summary.get("InstanceGroupName", ""),
+                    instance_type=summary.get("InstanceType", ""),
+                    status=instance_status.get("Status", "Unknown"),
+                    message=instance_status.get("Message", ""),
+                )
+            )
+    return tuple(nodes)
+
+
+def fetch_sagemaker_state(
+    cluster: str, region: str, endpoint_url: str | None = None
+) -> SageMakerState:
+    """Describe the cluster and list every node; raise Unreachable/UsageError instead of botocore errors."""
+    try:
+        client = _client(region, endpoint_url)
+        try:
+            description = client.describe_cluster(ClusterName=cluster)
+        except botocore.exceptions.ClientError as error:
+            if _is_missing_cluster(error):
+                return SageMakerState(cluster_name=cluster, region=region, found=False)
+            raise _refused("DescribeCluster", error) from None
+        name = description.get("ClusterName", cluster)
+        try:
+            nodes = _nodes(client, name)
+        except botocore.exceptions.ClientError as error:
+            raise _refused("ListClusterNodes", error) from None
+    except _CREDENTIAL_ERRORS as error:
+        raise UsageError(f"AWS credentials: {error}") from None
+    except _UNREACHABLE_ERRORS as error:
+        raise Unreachable(f"could not reach SageMaker in {region}: {error}") from None
+    except botocore.exceptions.PaginationError as error:
+        raise Unreachable(f"SageMaker ListClusterNodes paging broke: {error}") from None
+    except botocore.exceptions.BotoCoreError as error:
+        raise Unreachable(f"SageMaker call failed in {region}: {error}") from None
+    return SageMakerState(
+        cluster_name=name,
+        region=region,
+        found=True,
+        status=description.get("ClusterStatus"),
+        failure_message=(description.get("FailureMessage") or "").strip(),
+        instance_groups=_instance_groups(description),
+        nodes=nodes,
+    )
