@@ -1,0 +1,121 @@
+"""Configuration problems as users read them: JSON path, the value given, what is allowed."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ValidationError
+
+_JSON_TYPES = {"int_type": "an integer", "bool_type": "true or false", "string_type": "a string",
+               "list_type": "a JSON array", "dict_type": "a JSON object", "model_type": "a JSON object",
+               "float_type": "a number", "none_required": "null"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.path}: {self.message}"
+
+
+class ConfigError(ValueError):
+    """Every problem found in a configuration, reported together."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def value_repr(value: object) -> str:
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def json_path(loc: tuple) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class that owns the last key of `loc` (to suggest its field names)."""
+    current: type[BaseModel] | None = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or current is None:
+            continue
+        field = current.model_fields.get(part)
+        current = _nested_model(field.annotation) if field else None
+    return current
+
+
+def _nested_model(annotation) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _nested_model(arg)
+        if found:
+            return found
+    return None
+
+
+def _message(error: dict, root: type[BaseModel]) -> str:
+    kind, given, ctx = error["type"], error.get("input"), error.get("ctx", {})
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        owner = _model_at(root, error["loc"])
+        known = sorted(owner.model_fields) if owner else []
+        key = str(error["loc"][-1])
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"unknown key; {hint}allowed keys: {', '.join(known)}"
+    if kind in _JSON_TYPES:
+        return f"got {value_repr(given)}; allowed: {_JSON_TYPES[kind]}"
+    if kind == "literal_error":
+        return f"got {value_repr(given)}; allowed: {ctx.get('expected')}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"got {value_repr(given)}; allowed: {'at least' if kind.endswith('equal') else 'more than'} " \
+               f"{ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"got {value_repr(given)}; allowed: {'at most' if kind.endswith('equal') else 'less than'} " \
+               f"{ctx.get('le', ctx.get('lt'))}"
+    if kind in ("too_short", "too_long"):
+        bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        return f"got {ctx.get('actual_length')} items or characters; allowed: " \
+               f"{'at least' if kind == 'too_short' else 'at most'} {bound}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return f"got {value_repr(given)}; {error['msg']}"
+
+
+def problems_from_pydantic(error: ValidationError, root: type[BaseModel]) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in error.errors():
+        nested = item.get("ctx", {}).get("error")
+        if isinstance(nested, ConfigError):
+            problems += [p for p in nested.problems if p not in problems]
+            continue
+        # A union with None reports each arm; the non-None arm carries the useful message.
+        loc = tuple(part for part in item["loc"] if not (isinstance(part, str) and part in ("none", "str")
+                                                          and item["type"] != "extra_forbidden"))
+        loc = tuple(part for part in loc if not (isinstance(part, str) and (part.startswith("function-") or
+                                                                           part.startswith("list["))))
+        if item["type"] == "none_required":
+            continue
+        problem = Problem(json_path(loc), _message(item, root))
+        if problem not in problems:
+            problems.append(problem)
+    return problems

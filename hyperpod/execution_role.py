@@ -1,0 +1,105 @@
+"""The IAM role HyperPod instances run as, with no more permission than AWS documents they need."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from cdktf import Fn, Token
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from constructs import Construct
+
+from hyperpod.eks import AwsContext
+
+MANAGED_POLICY = "AmazonSageMakerClusterInstanceRolePolicy"
+TRUSTED_SERVICE = "sagemaker.amazonaws.com"
+
+# HyperPod attaches and manages ENIs (EFA, pod networking) on the instances it launches.
+ENI_ACTIONS = [
+    "ec2:AssignPrivateIpAddresses", "ec2:AttachNetworkInterface", "ec2:CreateNetworkInterface",
+    "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission",
+    "ec2:DetachNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute", "ec2:UnassignPrivateIpAddresses",
+]
+# Describe calls cannot be scoped to resources in IAM: AWS only accepts "*" for them.
+DESCRIBE_ACTIONS = [
+    "ec2:DescribeDhcpOptions", "ec2:DescribeInstanceTypes", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeTags", "ec2:DescribeVpcs",
+]
+ECR_PULL_ACTIONS = [
+    "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetAuthorizationToken",
+    "ecr:GetDownloadUrlForLayer",
+]
+
+
+def _ec2_arns(aws: AwsContext, kind: str, ids: Sequence[str] | str) -> list[str]:
+    """ARNs of EC2 resources; `ids` may be a list token from a data source, so build them in Terraform."""
+    pattern = f"arn:%s:ec2:%s:%s:{kind}/%s"
+    return Token.as_list(Fn.formatlist(pattern, [aws.partition, aws.region, aws.account_id, ids]))
+
+
+class ExecutionRole(Construct):
+    """Trusts only SageMaker; the managed HyperPod instance policy plus narrowly scoped statements."""
+
+    def __init__(self, scope: Construct, id: str, *, role_name_prefix: str, aws: AwsContext, eks_cluster_arn: str,
+                 lifecycle_bucket_arn: str, vpc_id: str, subnet_ids: Sequence[str] | str,
+                 security_group_ids: Sequence[str]):
+        super().__init__(scope, id)
+        ec2 = f"arn:{aws.partition}:ec2:{aws.region}:{aws.account_id}"
+        trust = DataAwsIamPolicyDocument(self, "trust", statement=[DataAwsIamPolicyDocumentStatement(
+            sid="SageMakerAssumesRole", effect="Allow", actions=["sts:AssumeRole"],
+            principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="Service", identifiers=[TRUSTED_SERVICE])],
+        )])
+        permissions = DataAwsIamPolicyDocument(self, "permissions", statement=[
+            DataAwsIamPolicyDocumentStatement(
+                sid="ManageInstanceNetworkInterfaces", effect="Allow", actions=ENI_ACTIONS,
+                resources=Token.as_list(Fn.concat([
+                    [f"{ec2}:instance/*", f"{ec2}:network-interface/*", f"{ec2}:vpc/{vpc_id}"],
+                    _ec2_arns(aws, "subnet", subnet_ids),
+                    _ec2_arns(aws, "security-group", list(security_group_ids)),
+                ]))),
+            DataAwsIamPolicyDocumentStatement(
+                sid="TagNetworkInterfaces", effect="Allow", actions=["ec2:CreateTags"],
+                resources=[f"{ec2}:network-interface/*"]),
+            DataAwsIamPolicyDocumentStatement(
+                sid="DescribeNetwork", effect="Allow", actions=DESCRIBE_ACTIONS, resources=["*"]),
+            DataAwsIamPolicyDocumentStatement(
+                sid="PullContainerImages", effect="Allow", actions=ECR_PULL_ACTIONS, resources=["*"]),
+            DataAwsIamPolicyDocumentStatement(
+                sid="ReadAlarms", effect="Allow", actions=["cloudwatch:DescribeAlarms"], resources=["*"]),
+            DataAwsIamPolicyDocumentStatement(
+                sid="EksPodIdentity", effect="Allow", actions=["eks-auth:AssumeRoleForPodIdentity"],
+                resources=[eks_cluster_arn]),
+            DataAwsIamPolicyDocumentStatement(
+                sid="ListLifecycleBucket", effect="Allow", actions=["s3:ListBucket"],
+                resources=[lifecycle_bucket_arn]),
+            DataAwsIamPolicyDocumentStatement(
+                sid="ReadLifecycleScripts", effect="Allow", actions=["s3:GetObject"],
+                resources=[f"{lifecycle_bucket_arn}/*"]),
+        ])
+        self.role = IamRole(
+            self, "role", name_prefix=role_name_prefix, assume_role_policy=trust.json,
+            description="SageMaker HyperPod cluster instances (managed by CDKTF)",
+        )
+        IamRolePolicyAttachment(self, "managed", role=self.role.name,
+                                policy_arn=f"arn:{aws.partition}:iam::aws:policy/{MANAGED_POLICY}")
+        IamRolePolicy(self, "scoped", name="hyperpod-instance-access", role=self.role.id, policy=permissions.json)
+
+    @property
+    def arn(self) -> str:
+        return self.role.arn
+
+    @property
+    def name(self) -> str:
+        return self.role.name
+
+
+def role_name_prefix(cluster_name: str) -> str:
+    """IAM name_prefix allows 38 characters; keep the cluster's name recognisable in it."""
+    return f"{cluster_name[:28]}-exec-"
+

@@ -1,0 +1,116 @@
+"""The S3 bucket HyperPod reads node bootstrap scripts from, and the scripts in it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Mapping
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
+    S3BucketOwnershipControls,
+    S3BucketOwnershipControlsRule,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+    S3BucketVersioningA,
+    S3BucketVersioningVersioningConfiguration,
+)
+from cdktf_cdktf_provider_aws.s3_object import S3Object
+from constructs import Construct
+
+ON_CREATE = "on_create.sh"
+# The managed AmazonSageMakerClusterInstanceRolePolicy only reads arn:aws:s3:::sagemaker-* buckets.
+BUCKET_PREFIX = "sagemaker-"
+
+
+def read_scripts(directory: Path) -> dict[str, str]:
+    """Every file below `directory`, by its POSIX path relative to it. Called by main.py, never by a construct."""
+    scripts = {path.relative_to(directory).as_posix(): path.read_text(encoding="utf-8")
+               for path in sorted(directory.rglob("*")) if path.is_file() and "__pycache__" not in path.parts}
+    if ON_CREATE not in scripts:
+        raise FileNotFoundError(f"{directory / ON_CREATE} is missing: every instance group runs it")
+    return scripts
+
+
+def content_prefix(scripts: Mapping[str, str]) -> str:
+    """A key prefix that changes whenever any script changes, so the cluster sees a new source_s3_uri."""
+    digest = hashlib.sha256()
+    for name in sorted(scripts):
+        digest.update(name.encode() + b"\0" + scripts[name].encode() + b"\0")
+    return f"lifecycle/{digest.hexdigest()[:16]}"
+
+
+def bucket_name_prefix(cluster_name: str) -> str:
+    """S3 bucket_prefix allows 37 characters; bucket names are lowercase."""
+    return f"{BUCKET_PREFIX}{cluster_name.lower()[:20]}-lcs-"
+
+
+class LifecycleScriptsBucket(Construct):
+    """A private bucket: encrypted, versioned, no public access, TLS only, owner-enforced, never force-destroyed.
+
+    SSE-S3 rather than a KMS key: HyperPod's managed instance policy grants no kms:Decrypt, so a customer key would
+    stop nodes from reading their bootstrap scripts.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, cluster_name: str, bucket_name: str | None,
+                 prevent_destroy: bool):
+        super().__init__(scope, id)
+        self.bucket = S3Bucket(
+            self, "bucket", bucket=bucket_name, bucket_prefix=None if bucket_name else bucket_name_prefix(cluster_name),
+            force_destroy=False, lifecycle=TerraformResourceLifecycle(prevent_destroy=prevent_destroy),
+        )
+        S3BucketOwnershipControls(self, "ownership", bucket=self.bucket.id,
+                                  rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"))
+        S3BucketServerSideEncryptionConfigurationA(self, "encryption", bucket=self.bucket.id, rule=[
+            S3BucketServerSideEncryptionConfigurationRuleA(
+                apply_server_side_encryption_by_default=(
+                    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                        sse_algorithm="AES256")))])
+        S3BucketVersioningA(self, "versioning", bucket=self.bucket.id,
+                            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"))
+        self.public_access_block = S3BucketPublicAccessBlock(
+            self, "public-access", bucket=self.bucket.id, block_public_acls=True, block_public_policy=True,
+            ignore_public_acls=True, restrict_public_buckets=True)
+        tls_only = DataAwsIamPolicyDocument(self, "tls-only", statement=[DataAwsIamPolicyDocumentStatement(
+            sid="DenyInsecureTransport", effect="Deny", actions=["s3:*"],
+            resources=[self.bucket.arn, f"{self.bucket.arn}/*"],
+            principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="*", identifiers=["*"])],
+            condition=[DataAwsIamPolicyDocumentStatementCondition(
+                test="Bool", variable="aws:SecureTransport", values=["false"])],
+        )])
+        # After the public access block: S3 refuses some policies while the block is being applied.
+        S3BucketPolicy(self, "policy", bucket=self.bucket.id, policy=tls_only.json,
+                       depends_on=[self.public_access_block])
+
+
+class LifecycleScripts(Construct):
+    """Uploads the scripts under a content-derived prefix; `source_s3_uri` is what instance groups point at."""
+
+    def __init__(self, scope: Construct, id: str, *, bucket: S3Bucket, scripts: Mapping[str, str]):
+        super().__init__(scope, id)
+        if ON_CREATE not in scripts:
+            raise ValueError(f"lifecycle scripts must include {ON_CREATE}; got {sorted(scripts)}")
+        self.prefix = content_prefix(scripts)
+        # The cluster depends on these: nodes must never boot before their scripts exist.
+        self.objects = [
+            S3Object(self, f"script-{name.replace('/', '__')}", bucket=bucket.id, key=f"{self.prefix}/{name}",
+                     content=scripts[name], content_type="text/x-shellscript" if name.endswith(".sh") else
+                     "text/plain")
+            for name in sorted(scripts)
+        ]
+        self.source_s3_uri = f"s3://{bucket.bucket}/{self.prefix}"
+        self.on_create = ON_CREATE

@@ -1,0 +1,125 @@
+"""`HyperPod`, the construct that composes a HyperPod deployment, and `HyperPodStack`, a ready stack around it."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from cdktf import Fn, LocalBackend, TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
+from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider, KubernetesProviderExec
+from constructs import Construct
+
+from hyperpod import instance_types
+from hyperpod.addons import DevicePlugins, HyperPodHelmDependencies
+from hyperpod.bindings.awscc import AwsccProvider, VpcConfig
+from hyperpod.cluster import HyperPodCluster, InstanceNetwork
+from hyperpod.config import HyperPodConfig
+from hyperpod.eks import AwsContext, EksCluster, ExistingEksCluster
+from hyperpod.execution_role import ExecutionRole, role_name_prefix
+from hyperpod.lifecycle_scripts import LifecycleScripts, LifecycleScriptsBucket
+
+STATE_FILE = "terraform.hyperpod.tfstate"  # relative: output must not depend on where the checkout lives
+DEFAULT_TAGS = {"managed-by": "hyperpod-cdktf"}
+
+
+def device_plugins(config: HyperPodConfig) -> DevicePlugins:
+    kinds = [instance_types.lookup(group.instance_type) for group in config.hyperpod_instance_groups]
+    return DevicePlugins(
+        nvidia=any(kind.accelerator == "gpu" for kind in kinds),
+        neuron=any(kind.accelerator == "trainium" for kind in kinds),
+        efa=any(kind.efa_interfaces > 0 for kind in kinds),
+    )
+
+
+class HyperPod(Construct):
+    """A HyperPod cluster on an existing EKS cluster: execution role, lifecycle scripts bucket, HyperPod Helm chart
+    (installed first), instance security group and the cluster. Usable in any stack that declares the aws, awscc
+    and helm providers; `eks` values may be tokens from other stacks."""
+
+    def __init__(self, scope: Construct, id: str, *, config: HyperPodConfig, eks: EksCluster, aws: AwsContext,
+                 lifecycle_scripts: Mapping[str, str]):
+        super().__init__(scope, id)
+        if not config.hyperpod_enabled:
+            raise ValueError("HyperPod construct created with hyperpod_enabled false; create it only when enabled")
+        self.config = config
+        name = config.hyperpod_cluster_name
+        tags = {**DEFAULT_TAGS, **config.tags}
+
+        self.bucket = LifecycleScriptsBucket(self, "lifecycle-bucket", cluster_name=name,
+                                             bucket_name=config.lifecycle_scripts_bucket_name,
+                                             prevent_destroy=config.hyperpod_prevent_destroy)
+        self.lifecycle_scripts = LifecycleScripts(self, "lifecycle-scripts", bucket=self.bucket.bucket,
+                                                  scripts=lifecycle_scripts)
+
+        security_group_ids = [eks.cluster_security_group_id, *config.hyperpod_security_group_ids]
+        if config.hyperpod_create_security_group:
+            self.network = InstanceNetwork(self, "network", cluster_name=name, vpc_id=eks.vpc_id, tags=tags)
+            security_group_ids.insert(0, self.network.security_group_id)
+        subnet_ids = list(config.hyperpod_subnet_ids) if config.hyperpod_subnet_ids else eks.subnet_ids
+
+        self.execution_role = ExecutionRole(
+            self, "execution-role", role_name_prefix=role_name_prefix(name), aws=aws, eks_cluster_arn=eks.arn,
+            lifecycle_bucket_arn=self.bucket.bucket.arn, vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
+            security_group_ids=security_group_ids)
+
+        depends_on = []
+        if config.hyperpod_install_helm_dependencies:
+            self.helm_dependencies = HyperPodHelmDependencies(
+                self, "helm-dependencies", chart=config.hyperpod_helm_chart, region=config.region or aws.region,
+                training_operator=config.hyperpod_enable_training_operator, device_plugins=device_plugins(config))
+            depends_on.append(self.helm_dependencies.release)
+
+        self.cluster = HyperPodCluster(
+            self, "cluster", config=config, eks=eks, execution_role_arn=self.execution_role.arn,
+            lifecycle=self.lifecycle_scripts,
+            vpc=VpcConfig(security_group_ids=security_group_ids, subnets=subnet_ids),
+            depends_on=depends_on)
+
+
+class HyperPodStack(TerraformStack):
+    """Providers, the EKS cluster looked up by name, `HyperPod` when enabled, and the module's outputs."""
+
+    def __init__(self, scope: Construct, id: str, *, config: HyperPodConfig, lifecycle_scripts: Mapping[str, str]):
+        super().__init__(scope, id)
+        LocalBackend(self, path=STATE_FILE)
+        AwsProvider(self, "aws", region=config.region,
+                    default_tags=[AwsProviderDefaultTags(tags={**DEFAULT_TAGS, **config.tags})])
+        self.hyperpod: HyperPod | None = None
+        if not config.hyperpod_enabled:
+            return
+
+        existing = ExistingEksCluster(self, "eks", cluster_name=config.eks_cluster_name)
+        eks, aws = existing.cluster, existing.aws
+        region = config.region or aws.region
+        AwsccProvider(self, "awscc", region=config.region)
+        token_args = ["eks", "get-token", "--cluster-name", config.eks_cluster_name, "--region", region,
+                      "--output", "json"]
+        ca = Fn.base64decode(eks.certificate_authority_data)
+        HelmProvider(self, "helm", kubernetes=HelmProviderKubernetes(
+            host=eks.endpoint, cluster_ca_certificate=ca,
+            exec=HelmProviderKubernetesExec(api_version="client.authentication.k8s.io/v1beta1", command="aws",
+                                            args=token_args)))
+        KubernetesProvider(self, "kubernetes", host=eks.endpoint, cluster_ca_certificate=ca,
+                           exec=[KubernetesProviderExec(api_version="client.authentication.k8s.io/v1beta1",
+                                                        command="aws", args=token_args)])
+
+        self.hyperpod = HyperPod(self, "hyperpod", config=config, eks=eks, aws=aws,
+                                 lifecycle_scripts=lifecycle_scripts)
+        self._outputs(self.hyperpod)
+
+    def _outputs(self, hyperpod: HyperPod) -> None:
+        # Created in the stack, not the construct, so the names stay exactly as the module documents them.
+        cluster = hyperpod.cluster
+        TerraformOutput(self, "hyperpod_cluster_arn", value=cluster.arn, description="ARN of the HyperPod cluster")
+        TerraformOutput(self, "hyperpod_cluster_name", value=cluster.name, description="Name of the HyperPod cluster")
+        TerraformOutput(self, "hyperpod_cluster_status", value=cluster.status,
+                        description="Status of the HyperPod cluster (InService when ready)")
+        TerraformOutput(self, "hyperpod_execution_role_arn", value=hyperpod.execution_role.arn,
+                        description="ARN of the IAM role HyperPod instances run as")
+        TerraformOutput(self, "lifecycle_scripts_bucket", value=hyperpod.bucket.bucket.bucket,
+                        description="Name of the S3 bucket holding the lifecycle scripts")
+        groups = [{"name": g.name, "instance_type": g.instance_type, "instance_count": g.instance_count,
+                   "deep_health_checks": list(g.deep_health_checks)} for g in hyperpod.config.hyperpod_instance_groups]
+        TerraformOutput(self, "hyperpod_instance_groups", value=groups,
+                        description="Instance groups as configured (name, type, count, deep health checks)")
