@@ -18,7 +18,7 @@ data:
     #!/usr/bin/env bash
     # Wraps the training command: pre script (sourced, so its exports reach training), command, post script.
     set -euo pipefail
-    scripts=/etc/pytorchjob
+    scripts=${PYTORCHJOB_SCRIPTS:-/etc/pytorchjob}   # overridable so the script can be exercised outside a pod
     if [[ -f "$scripts/pre.sh" ]]; then
       echo "pytorchjob: running pre script" >&2
       # shellcheck source=/dev/null
