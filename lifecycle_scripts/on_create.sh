@@ -19,6 +19,7 @@ done
 
 provision() {
   enable_step_failure_reporting
+  open_scratch_dir
   log "on_create.sh start: scripts in $SCRIPT_DIR, ROOT=$ROOT"
   run_step "check settings" check_settings
   run_step "detect node OS" detect_node_os

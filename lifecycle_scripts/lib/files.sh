@@ -17,9 +17,14 @@ install_if_different() {
   return 0
 }
 
-# A scratch file beside $1, so nothing is written outside the directories the step owns.
+# New versions of files are drafted outside the node directories, so comparing an unchanged file leaves even its
+# directory's modification time alone. Called once by the shell that runs the steps; removed when it exits.
+open_scratch_dir() {
+  SCRATCH_DIR="$(mktemp -d "${TMPDIR:-/tmp}/on_create.XXXXXX")"
+  trap 'rm -rf -- "$SCRATCH_DIR"' EXIT
+}
+
 scratch_file_for() {
   local destination="$1"
-  mkdir -p "$(dirname "$destination")"
-  printf '%s' "$destination.on_create.tmp"
+  printf '%s/%s' "$SCRATCH_DIR" "${destination//\//_}"
 }

@@ -33,8 +33,14 @@ run_step() {
 
 # A failure we anticipated: say why in words, then stop the run.
 fail() {
+  fail_with_status 1 "$@"
+}
+
+fail_with_status() {
+  local status="$1"
+  shift
   log "ERROR: step '$CURRENT_STEP' failed: $*"
-  exit 1
+  exit "$status"
 }
 
 # An unanticipated failure (errexit): name the step, the command and where it sits. Installed as the ERR trap.

@@ -11,7 +11,11 @@ list_user_hooks() {
 }
 
 run_user_hook() {
-  bash "$1"
+  local hook="$1" status=0
+  bash "$hook" || status=$?
+  if ((status != 0)); then
+    fail_with_status "$status" "$hook exited $status"
+  fi
 }
 
 run_user_hooks() {

@@ -1,0 +1,110 @@
+"""Failures name the step and the reason, reach the log file, and exit non-zero within bounded time."""
+
+import re
+
+import pytest
+
+LOG = "/var/log/provision/provisioning.log"
+
+
+def assert_failed_in_step(node, run, step: str, reason: str):
+    assert run.returncode != 0
+    message = f"ERROR: step '{step}' failed: "
+    assert message in run.output
+    error_line = next(line for line in run.output.splitlines() if message in line)
+    assert re.search(reason, error_line), error_line
+    # Flushed: the file holds the error and the final verdict as its last line.
+    log = node.read(LOG)
+    assert error_line in log.splitlines()
+    assert "on_create.sh FAILED" in log.splitlines()[-1]
+    assert "node configured" not in log
+
+
+def test_volume_that_never_mounts_fails_within_the_bound(al2_node):
+    al2_node.volume_mounted_from_check(None)
+    run = al2_node.run(VOLUME_WAIT_SECONDS="1", VOLUME_POLL_SECONDS="0.1")
+    assert_failed_in_step(al2_node, run, "wait for data volume /opt/sagemaker",
+                          r"data volume /opt/sagemaker is not mounted after 1s \(VOLUME_WAIT_SECONDS\)")
+    assert run.seconds < 5
+    assert "waiting for data volume /opt/sagemaker to be mounted" in run.output
+    # Nothing moved while the volume was missing.
+    assert al2_node.path("/var/lib/kubelet").is_dir() and not al2_node.path("/var/lib/kubelet").is_symlink()
+    assert 'root = "/var/lib/containerd"' in al2_node.read("/etc/containerd/config.toml")
+    mount_checks = (al2_node.state / "mountpoint.calls").read_text().splitlines()
+    assert len(mount_checks) >= 2
+    assert set(mount_checks) == {f"-q {al2_node.path('/opt/sagemaker')}"}
+
+
+def test_volume_that_mounts_late_is_waited_for(al2023_node):
+    al2023_node.volume_mounted_from_check(3)
+    run = al2023_node.run(VOLUME_WAIT_SECONDS="10", VOLUME_POLL_SECONDS="0.05")
+    assert run.returncode == 0, run.output
+    assert run.output.count("waiting for data volume /opt/sagemaker to be mounted") == 2
+    assert al2023_node.path("/var/lib/kubelet").is_symlink()
+
+
+def test_a_failing_command_names_the_step_and_command(al2023_node):
+    run = al2023_node.run(FAKE_SYSTEMCTL_FAIL="daemon-reload")
+    assert_failed_in_step(al2023_node, run, "restart stopped services",
+                          r"command `systemctl daemon-reload` exited 1 \(services\.sh:\d+\)")
+    # The command's own stderr lands in the log too.
+    assert "Failed to daemon-reload" in al2023_node.read(LOG)
+    assert run.output.count("ERROR: step") == 1
+
+
+def test_failure_waits_the_grace_period_for_log_shipping(al2_node):
+    al2_node.volume_mounted_from_check(None)
+    run = al2_node.run(VOLUME_WAIT_SECONDS="0", FAILURE_LOG_GRACE_SECONDS="1")
+    assert run.returncode != 0
+    assert "Waiting 1s so the log gets shipped" in run.output
+    assert run.seconds >= 1
+
+
+def test_unsupported_os_is_refused(al2_node):
+    al2_node.write("/etc/os-release", 'NAME="Ubuntu"\nID=ubuntu\nVERSION_ID="22.04"\n')
+    run = al2_node.run()
+    assert_failed_in_step(al2_node, run, "detect node OS",
+                          r"unsupported OS ID='ubuntu' VERSION_ID='22.04' .*supported: Amazon Linux 2 \(amzn/2\) "
+                          r"and Amazon Linux 2023 \(amzn/2023\)")
+
+
+def test_al2_without_containerd_template_is_refused(al2_node):
+    al2_node.path("/etc/eks/containerd/containerd-config.toml").unlink()
+    run = al2_node.run()
+    assert_failed_in_step(al2_node, run, "move containerd data root to /opt/sagemaker",
+                          r"without containerd template /etc/eks/containerd/containerd-config.toml")
+
+
+def test_kubelet_dir_linked_elsewhere_is_left_alone(al2023_node):
+    kubelet = al2023_node.path("/var/lib/kubelet")
+    for child in kubelet.iterdir():
+        child.unlink()
+    kubelet.rmdir()
+    kubelet.symlink_to("/mnt/other")
+    run = al2023_node.run()
+    assert_failed_in_step(al2023_node, run, "move kubelet directory to /opt/sagemaker",
+                          r"/var/lib/kubelet is a symlink to /mnt/other, expected /opt/sagemaker/kubelet")
+    assert str(kubelet.readlink()) == "/mnt/other"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "allowed"),
+    [
+        ("VOLUME_WAIT_SECONDS", "5m", "must be a whole number of seconds"),
+        ("VOLUME_POLL_SECONDS", "0", "must be a number of seconds above 0"),
+        ("FAILURE_LOG_GRACE_SECONDS", "-1", "must be a whole number of seconds"),
+        ("DATA_VOLUME", "opt/sagemaker", "must be an absolute path"),
+        ("DATA_VOLUME", "/opt/sagemaker/", "must name a mount point without a trailing slash"),
+    ],
+)
+def test_bad_settings_are_refused_by_name(al2_node, variable, value, allowed):
+    run = al2_node.run(**{variable: value})
+    assert_failed_in_step(al2_node, run, "check settings", re.escape(f"{variable}='{value}': {allowed}"))
+    assert "Traceback" not in run.output
+
+
+def test_unwritable_log_location_is_reported(al2_node):
+    al2_node.write("/var/log/provision", "a file where the log directory should be")
+    run = al2_node.run()
+    assert run.returncode != 0
+    assert "cannot write the provisioning log /var/log/provision/provisioning.log (PROVISION_LOG)" in run.output
