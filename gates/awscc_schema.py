@@ -77,7 +77,7 @@ def _element_type(declared: str) -> str:
 
 def _check_object(value: dict, attributes: dict, path: str, name_path: tuple[str, ...], read_only: set,
                   top_level: bool, out: list[Violation]) -> None:
-    allowed = sorted(attributes)
+    allowed = sorted(k for k, spec in attributes.items() if spec["optional"] or spec["required"])
     for key, item in value.items():
         if top_level and key in META_ARGUMENTS:
             continue

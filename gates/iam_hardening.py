@@ -1,0 +1,189 @@
+"""IAM rules checkov cannot see: wildcard actions, writes on "*", the execution role against its reference, trust.
+
+The reference (which actions the execution role may have, on which resources) is passed in as data, so the rule
+engine stays generic and the allowed sets stay reviewable in one place (tests/gates/execution_role_reference.py).
+Resource patterns are literal ARNs with placeholders:
+  {seg}  one ARN segment: a Terraform expression or a literal without wildcards
+  {any}  like {seg}, or the wildcard "*"
+  {expr} exactly one Terraform expression
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gates.policy_documents import PolicyDocument, UnresolvedPolicy, all_data_documents, resolve
+from gates.terraform_json import Violation, leading_reference, resources_of_type
+
+SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
+# Verbs whose actions only read; everything else counts as a write (the safe direction for an unknown verb).
+READ_VERBS = ("Describe", "Get", "List", "BatchGet", "BatchCheck", "Head")
+_EXPR = r"\$\{[^{}]+\}"
+_SEG = rf"(?:{_EXPR}|[A-Za-z0-9._-]+)"
+_PLACEHOLDERS = {"{seg}": _SEG, "{any}": rf"(?:{_SEG}|\*)", "{expr}": _EXPR}
+
+
+@dataclass(frozen=True)
+class ReferenceStatement:
+    """Actions the reference allows together, and the resource patterns they may be granted on."""
+    actions: frozenset[str]
+    resources: tuple[str, ...]
+
+
+def compile_pattern(pattern: str) -> re.Pattern:
+    parts = re.split(r"(\{seg\}|\{any\}|\{expr\})", pattern)
+    return re.compile("".join(_PLACEHOLDERS.get(p, re.escape(p)) for p in parts) + r"\Z")
+
+
+def is_wildcard_action(action: str) -> bool:
+    return action == "*" or action.endswith(":*")
+
+
+def is_read_action(action: str) -> bool:
+    verb = action.split(":", 1)[-1]
+    return verb.startswith(READ_VERBS)
+
+
+def _allow_statements(policy: PolicyDocument):
+    for index, statement in enumerate(policy.statements):
+        if str(statement["effect"]).lower() == "allow":
+            yield f"{policy.path}.statement[{index}]", statement
+
+
+def check_wildcards(policies: list[PolicyDocument]) -> list[Violation]:
+    """No Allow grants every action (of a service), uses NotAction/NotResource, or writes on "*"."""
+    out = []
+    for policy in policies:
+        for path, statement in _allow_statements(policy):
+            for action in statement["actions"]:
+                if is_wildcard_action(action):
+                    out.append(Violation(f"{path}.actions", f"allows {action!r}: grant the named actions instead"))
+            for key in ("not_actions", "not_resources"):
+                if statement[key]:
+                    out.append(Violation(f"{path}.{key}", f"an Allow with {key} grants everything not listed"))
+            if "*" in statement["resources"]:
+                for action in statement["actions"]:
+                    if not is_read_action(action) and not is_wildcard_action(action):
+                        out.append(Violation(f"{path}.resources",
+                                             f"write action {action!r} is allowed on '*': scope it to resource ARNs"))
+    return out
+
+
+def check_against_reference(policies: list[PolicyDocument], reference: list[ReferenceStatement]) -> list[Violation]:
+    """Every (action, resource) an execution-role policy allows must be allowed by some reference statement."""
+    out = []
+    compiled = [(r.actions, [(p, compile_pattern(p)) for p in r.resources]) for r in reference]
+    for policy in policies:
+        for path, statement in _allow_statements(policy):
+            if not statement["resources"]:
+                out.append(Violation(f"{path}.resources", "an Allow without resources: name the resources"))
+            for action in statement["actions"]:
+                allowed = [patterns for actions, patterns in compiled if action in actions]
+                if not allowed:
+                    out.append(Violation(f"{path}.actions", f"{action!r} is not in the execution-role reference"))
+                    continue
+                for resource in statement["resources"]:
+                    if not any(regex.match(resource) for patterns in allowed for _, regex in patterns):
+                        shown = sorted({p for patterns in allowed for p, _ in patterns})
+                        out.append(Violation(f"{path}.resources", f"{action!r} on {resource!r} is broader than the "
+                                             f"reference allows ({', '.join(shown)})"))
+    return out
+
+
+def execution_roles(document: dict) -> dict[str, str]:
+    """{role name: where it is used} for every aws_iam_role an awscc_sagemaker_cluster group runs as."""
+    roles = {}
+    for cluster, body in resources_of_type(document, "awscc_sagemaker_cluster"):
+        for list_name in ("instance_groups", "restricted_instance_groups"):
+            for index, group in enumerate(body.get(list_name) or []):
+                reference = leading_reference(str(group.get("execution_role", "")))
+                if reference and reference[0] == "aws_iam_role":
+                    roles[reference[1]] = f"resource.awscc_sagemaker_cluster.{cluster}.{list_name}[{index}]"
+    return roles
+
+
+def role_permission_policies(document: dict, role: str) -> tuple[list[PolicyDocument], list[str], list[Violation]]:
+    """(inline policy documents, managed policy ARNs, unreadable policies) attached to one role."""
+    policies, managed, out = [], [], []
+
+    def attached(value) -> bool:
+        reference = leading_reference(str(value))
+        return bool(reference) and reference[:2] == ("aws_iam_role", role)
+
+    for kind in ("aws_iam_role_policy", "aws_iam_role_policy_attachment"):
+        for name, body in resources_of_type(document, kind):
+            if not attached(body.get("role")):
+                continue
+            try:
+                if kind == "aws_iam_role_policy":
+                    policies.append(resolve(body.get("policy"), document, f"{kind}.{name}.policy"))
+                else:
+                    managed.append(str(body.get("policy_arn")))
+            except UnresolvedPolicy as error:
+                out.append(Violation(f"{kind}.{name}", str(error)))
+    role_body = dict(resources_of_type(document, "aws_iam_role")).get(role, {})
+    managed += [str(arn) for arn in role_body.get("managed_policy_arns") or []]
+    for index, inline in enumerate(role_body.get("inline_policy") or []):
+        try:
+            policies.append(resolve(inline.get("policy"), document, f"aws_iam_role.{role}.inline_policy[{index}]"))
+        except UnresolvedPolicy as error:
+            out.append(Violation(f"aws_iam_role.{role}.inline_policy[{index}]", str(error)))
+    return policies, managed, out
+
+
+def check_managed_policies(role: str, managed: list[str], allowed_names: set[str]) -> list[Violation]:
+    out = []
+    for arn in managed:
+        name = arn.rsplit("/", 1)[-1]
+        if not re.match(rf"arn:{_SEG}:iam::aws:policy/", arn) or name not in allowed_names:
+            out.append(Violation(f"aws_iam_role.{role}", f"managed policy {arn!r} is not in the reference "
+                                 f"(allowed: {', '.join(sorted(allowed_names))})"))
+    return out
+
+
+def check_trust(document: dict, role: str) -> list[Violation]:
+    """The role's trust policy lets only the SageMaker service assume it, with sts:AssumeRole alone."""
+    where = f"aws_iam_role.{role}.assume_role_policy"
+    body = dict(resources_of_type(document, "aws_iam_role")).get(role)
+    if body is None:
+        return [Violation(f"aws_iam_role.{role}", "the execution role is not defined in this document")]
+    try:
+        trust = resolve(body.get("assume_role_policy"), document, where)
+    except UnresolvedPolicy as error:
+        return [Violation(where, str(error))]
+    out = []
+    allows = list(_allow_statements(trust))
+    if not allows:
+        out.append(Violation(trust.path, "the trust policy allows nobody: SageMaker cannot assume the role"))
+    for path, statement in allows:
+        if statement["not_principals"] or statement["not_actions"]:
+            out.append(Violation(path, "NotPrincipal/NotAction in a trust policy lets in everyone not listed"))
+        for principal in statement["principals"]:
+            identifiers = principal.get("identifiers") or []
+            if principal.get("type") != "Service" or any(i != SAGEMAKER_SERVICE for i in identifiers):
+                out.append(Violation(f"{path}.principals", f"{principal.get('type')} {identifiers} may assume the "
+                                     f"role; only Service {SAGEMAKER_SERVICE} may"))
+        if not statement["principals"]:
+            out.append(Violation(f"{path}.principals", f"no principal: only Service {SAGEMAKER_SERVICE} may assume"))
+        for action in statement["actions"]:
+            if action != "sts:AssumeRole":
+                out.append(Violation(f"{path}.actions", f"trust allows {action!r}; only 'sts:AssumeRole' is needed"))
+    return out
+
+
+def check_iam(document: dict, reference: list[ReferenceStatement], allowed_managed: set[str]) -> list[Violation]:
+    """All IAM rules over one cdk.tf.json."""
+    out = check_wildcards(all_data_documents(document))
+    roles = execution_roles(document)
+    if not roles and any(True for _ in resources_of_type(document, "awscc_sagemaker_cluster")):
+        out.append(Violation("resource.awscc_sagemaker_cluster", "no instance group runs as an aws_iam_role of this "
+                             "stack: the execution role cannot be checked"))
+    for role in sorted(roles):
+        policies, managed, unreadable = role_permission_policies(document, role)
+        out += unreadable
+        literal = [p for p in policies if not p.path.startswith("data.")]
+        out += check_wildcards(literal)
+        out += check_against_reference(policies, reference)
+        out += check_managed_policies(role, managed, allowed_managed)
+        out += check_trust(document, role)
+    return out
