@@ -105,12 +105,14 @@ def kube(tmp_path):
 
 
 def healthy_kubernetes(kube: FakeKubernetes, cluster: str, groups: dict[str, int],
-                       **node_overrides) -> None:
-    """Kubernetes as a healthy HyperPod cluster shows it: one Schedulable node per SageMaker node."""
+                       node_overrides: dict[tuple[str, int], dict] | None = None) -> None:
+    """Kubernetes as a healthy HyperPod cluster shows it: one Schedulable node per SageMaker node;
+    node_overrides[(group, index)] changes fake_kubernetes.node() arguments of one node."""
+    overrides = node_overrides or {}
     with kube.state.lock:
         kube.state.nodes = [
             fake_kubernetes.node(f"hyperpod-{instance_id(cluster, group, index)}", cluster, group,
-                                 deep="Passed", **node_overrides.get((group, index), {}))
+                                 **{"deep": "Passed", **overrides.get((group, index), {})})
             for group, count in groups.items() for index in range(count)
         ]
         # A plain EKS node that HyperPod does not own: the tool must ignore it.
