@@ -24,7 +24,8 @@ point_containerd_config_at_volume() {
   mapfile -t sed_args < <(containerd_root_sed_args)
   scratch="$(scratch_file_for "$file")"
   sed "${sed_args[@]}" "$file" >"$scratch"
-  if install_if_different "$scratch" "$file"; then
+  install_if_different "$scratch" "$file"
+  if [[ "$FILE_CHANGED" == true ]]; then
     log "containerd config $node_file: root set to $CONTAINERD_DATA_ROOT_ON_VOLUME"
   else
     log "containerd config $node_file: root already $CONTAINERD_DATA_ROOT_ON_VOLUME"
@@ -50,7 +51,8 @@ write_containerd_drop_in() {
 [Service]
 ExecStartPre=$command
 UNIT
-  if install_if_different "$scratch" "$file"; then
+  install_if_different "$scratch" "$file"
+  if [[ "$FILE_CHANGED" == true ]]; then
     # shellcheck disable=SC2034 # read by restart_stopped_services in services.sh
     UNIT_FILES_CHANGED=true
     log "wrote containerd.service drop-in $node_file"

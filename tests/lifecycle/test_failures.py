@@ -108,3 +108,14 @@ def test_unwritable_log_location_is_reported(al2_node):
     run = al2_node.run()
     assert run.returncode != 0
     assert "cannot write the provisioning log /var/log/provision/provisioning.log (PROVISION_LOG)" in run.output
+
+
+def test_failure_inside_a_config_rewrite_is_not_swallowed(al2023_node):
+    """Data already on the volume, config still to fix: the service stop happens inside the file-rewrite helper,
+    and its failure must still stop the run (bash ignores errexit inside functions called from conditions)."""
+    al2023_node.write("/opt/sagemaker/containerd/.node-os", "al2023\n")
+    al2023_node.write("/opt/sagemaker/containerd/data-root/blob", "x")
+    run = al2023_node.run(FAKE_SYSTEMCTL_FAIL="stop")
+    assert_failed_in_step(al2023_node, run, "move containerd data root to /opt/sagemaker",
+                          r"command `systemctl stop \"\$service.service\"` exited 1")
+    assert not al2023_node.path("/etc/systemd/system/containerd.service.d").exists()
