@@ -69,6 +69,8 @@ class NodeSandbox:
         self.scripts = base / "lifecycle_scripts"
         shutil.copytree(LIFECYCLE_SCRIPTS, self.scripts)
         (self.state / "active").mkdir(parents=True)
+        self.tmp = base / "tmp"
+        self.tmp.mkdir()
         self.write("/etc/os-release", OS_RELEASE[node_os])
         if node_os == "al2":
             self.write("/etc/eks/containerd/containerd-config.toml", AL2_TEMPLATE)
@@ -129,6 +131,7 @@ class NodeSandbox:
             "ROOT": str(self.root),
             "FAKE_NODE_STATE": str(self.state),
             "FAILURE_LOG_GRACE_SECONDS": "0",
+            "TMPDIR": str(self.tmp),
             **settings,
         }
         started = time.monotonic()

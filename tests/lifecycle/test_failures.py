@@ -18,6 +18,7 @@ def assert_failed_in_step(node, run, step: str, reason: str):
     assert error_line in log.splitlines()
     assert "on_create.sh FAILED" in log.splitlines()[-1]
     assert "node configured" not in log
+    assert list(node.tmp.iterdir()) == []
 
 
 def test_volume_that_never_mounts_fails_within_the_bound(al2_node):

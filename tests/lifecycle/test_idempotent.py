@@ -19,6 +19,8 @@ def test_second_run_changes_nothing(any_node):
     assert "already links to /opt/sagemaker/kubelet" in second.output
     assert f"root already {VOLUME_ROOT.strip(chr(34))}" in second.output
     assert any_node.active_units() == {"containerd.service", "kubelet.service"}
+    # Scratch files were drafted outside the node tree and cleaned up.
+    assert list(any_node.tmp.iterdir()) == []
     # The log keeps both runs.
     log = any_node.read("/var/log/provision/provisioning.log")
     assert log.count("on_create.sh finished: node configured") == 2
