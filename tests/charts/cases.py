@@ -2,6 +2,7 @@
 1, 2 and 8 nodes, with and without a git source and shared volumes."""
 from __future__ import annotations
 
+import copy
 import itertools
 
 CHARTS = ("pytorchjob-distributed", "pytorchjob-elastic")
@@ -35,7 +36,8 @@ SOURCES = {
 
 
 def values_for(mode: str, nnodes: int, source: str) -> dict:
-    return {
+    """A fresh values dict: tests edit what they get, so nothing may be shared between calls."""
+    return copy.deepcopy({
         "image": {"repository": "123456789012.dkr.ecr.us-west-2.amazonaws.com/train", "tag": "v1"},
         "command": ["torchrun"],
         "args": ["train.py", "--epochs", "1"],
@@ -44,7 +46,7 @@ def values_for(mode: str, nnodes: int, source: str) -> dict:
         "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
         "hyperpod": HYPERPOD_MODES[mode],
         **SOURCES[source],
-    }
+    })
 
 
 MATRIX = [
