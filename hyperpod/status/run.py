@@ -8,7 +8,7 @@ import sys
 from hyperpod.status.checks import HEALTHY, Evaluation, evaluate
 from hyperpod.status.kubernetes import api_client, fetch_kubernetes_state
 from hyperpod.status.report import render_json, render_table, use_colour
-from hyperpod.status.sagemaker import SageMakerState, fetch_sagemaker_state
+from hyperpod.status.sagemaker import SageMakerState, fetch_sagemaker_state, sagemaker_client
 from hyperpod.status.waiting import format_duration, wait_until_healthy
 
 HEALTHY_EXIT, UNHEALTHY_EXIT = 0, 1
@@ -19,12 +19,13 @@ class _Poller:
 
     def __init__(self, options):
         self.options = options
+        self.sagemaker_client = sagemaker_client(options.region, options.endpoint_url)
         self.api = api_client(options.kubeconfig, options.context)
         self.sagemaker: SageMakerState | None = None
 
     def __call__(self) -> Evaluation:
         o = self.options
-        self.sagemaker = fetch_sagemaker_state(o.cluster, o.region, o.endpoint_url)
+        self.sagemaker = fetch_sagemaker_state(self.sagemaker_client, o.cluster, o.region)
         kube = fetch_kubernetes_state(self.api, self.sagemaker.cluster_name, o.release_name,
                                       o.release_namespace)
         return evaluate(self.sagemaker, kube, o.release_name, o.release_namespace,

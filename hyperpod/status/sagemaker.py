@@ -75,10 +75,16 @@ def _refused(operation: str, error: botocore.exceptions.ClientError) -> Unreacha
     return Unreachable(f"SageMaker refused {operation}: {code}: {message}".rstrip(": "))
 
 
-def _client(region: str, endpoint_url: str | None):
+def sagemaker_client(region: str, endpoint_url: str | None = None):
+    """One client per run: building it costs more than a poll, and `wait` polls many times."""
     # endpoint_url=None lets botocore honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SAGEMAKER itself.
-    session = boto3.session.Session(region_name=region)
-    return session.client("sagemaker", endpoint_url=endpoint_url, config=_CLIENT_CONFIG)
+    try:
+        session = boto3.session.Session(region_name=region)
+        return session.client("sagemaker", endpoint_url=endpoint_url, config=_CLIENT_CONFIG)
+    except _CREDENTIAL_ERRORS as error:
+        raise UsageError(f"AWS configuration: {error}") from None
+    except ValueError as error:  # e.g. a malformed AWS_ENDPOINT_URL
+        raise UsageError(f"AWS configuration: {error}") from None
 
 
 def _instance_groups(description: dict) -> tuple[InstanceGroup, ...]:
@@ -112,12 +118,9 @@ def _nodes(client, cluster_name: str) -> tuple[ClusterNode, ...]:
     return tuple(nodes)
 
 
-def fetch_sagemaker_state(
-    cluster: str, region: str, endpoint_url: str | None = None
-) -> SageMakerState:
+def fetch_sagemaker_state(client, cluster: str, region: str) -> SageMakerState:
     """Describe the cluster and list every node; raise Unreachable/UsageError instead of botocore errors."""
     try:
-        client = _client(region, endpoint_url)
         try:
             description = client.describe_cluster(ClusterName=cluster)
         except botocore.exceptions.ClientError as error:
