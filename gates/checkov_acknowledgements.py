@@ -31,6 +31,9 @@ def load_acknowledgements(path: Path) -> list[Acknowledgement]:
     except json.JSONDecodeError as error:
         raise AcknowledgementError(f"{path}: not valid JSON (line {error.lineno}: {error.msg})") from None
     entries = data.get("acknowledgements") if isinstance(data, dict) else None
+    unknown = sorted(set(data) - {"//", "acknowledgements"}) if isinstance(data, dict) else []
+    if unknown:
+        raise AcknowledgementError(f"{path}: unknown top-level key(s) {', '.join(unknown)} (allowed: //, acknowledgements)")
     if not isinstance(entries, list):
         raise AcknowledgementError(f'{path}: expected {{"acknowledgements": [...]}} at the top level')
     problems, result, seen = [], [], set()

@@ -16,6 +16,7 @@ from gates.policy_documents import PolicyDocument, UnresolvedPolicy, all_data_do
 from gates.terraform_json import Violation, leading_reference, resources_of_type
 
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
+REFERENCE_NAME = "tests/gates/execution_role_reference.py"
 # Verbs whose actions only read; everything else counts as a write (the safe direction for an unknown verb).
 READ_VERBS = ("Describe", "Get", "List", "BatchGet", "BatchCheck", "Head")
 _EXPR = r"\$\{[^{}]+\}"
@@ -77,6 +78,7 @@ def check_against_reference(policies: list[PolicyDocument], reference: list[Refe
         for path, statement in _allow_statements(policy):
             if not statement["resources"]:
                 out.append(Violation(f"{path}.resources", "an Allow without resources: name the resources"))
+            too_broad: dict[str, list[str]] = {}
             for action in statement["actions"]:
                 allowed = [patterns for actions, patterns in compiled if action in actions]
                 if not allowed:
@@ -84,9 +86,10 @@ def check_against_reference(policies: list[PolicyDocument], reference: list[Refe
                     continue
                 for resource in statement["resources"]:
                     if not any(regex.match(resource) for patterns in allowed for _, regex in patterns):
-                        shown = sorted({p for patterns in allowed for p, _ in patterns})
-                        out.append(Violation(f"{path}.resources", f"{action!r} on {resource!r} is broader than the "
-                                             f"reference allows ({', '.join(shown)})"))
+                        too_broad.setdefault(resource, []).append(action)
+            for resource, actions in too_broad.items():
+                out.append(Violation(f"{path}.resources", f"{resource!r} is broader than the reference allows for "
+                                     f"{', '.join(actions)} (see {REFERENCE_NAME})"))
     return out
 
 

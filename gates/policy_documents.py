@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from gates.hcl_lists import expand
 from gates.terraform_json import data_sources_of_type, is_expression
 
 POLICY_DOCUMENT = "aws_iam_policy_document"
@@ -62,13 +63,18 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+def _elements(value) -> list[str]:
+    """A list attribute's elements; cdktf renders token lists as one concat/formatlist expression."""
+    return [] if value is None else expand(value)
+
+
 def _with_defaults(statement: dict) -> dict:
     return {
         "effect": statement.get("effect") or "Allow",  # the provider's default effect
-        "actions": _as_list(statement.get("actions")),
-        "not_actions": _as_list(statement.get("not_actions")),
-        "resources": _as_list(statement.get("resources")),
-        "not_resources": _as_list(statement.get("not_resources")),
+        "actions": _elements(statement.get("actions")),
+        "not_actions": _elements(statement.get("not_actions")),
+        "resources": _elements(statement.get("resources")),
+        "not_resources": _elements(statement.get("not_resources")),
         "principals": _as_list(statement.get("principals")),
         "not_principals": _as_list(statement.get("not_principals")),
         "condition": _as_list(statement.get("condition")),

@@ -87,20 +87,22 @@ def test_a_reference_action_on_a_broader_resource_fails(handwritten):
     by_sid(handwritten, "NetworkInterfaces")["resources"].append(
         "arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current.region}:"
         "${data.aws_caller_identity.current.account_id}:subnet/*")
-    assert_reported(handwritten, "'ec2:CreateNetworkInterface' on 'arn:${data.aws_partition.current.partition}:ec2:"
+    assert_reported(handwritten, "statement[0].resources: 'arn:${data.aws_partition.current.partition}:ec2:"
                                  "${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:"
-                                 "subnet/*' is broader than the reference allows")
+                                 "subnet/*' is broader than the reference allows for ec2:AssignPrivateIpAddresses, "
+                                 "ec2:AttachNetworkInterface, ec2:CreateNetworkInterface")
 
 
 def test_lifecycle_reads_on_another_bucket_fail(handwritten):
     by_sid(handwritten, "LifecycleScripts")["resources"] = ["arn:aws:s3:::sagemaker-someone-else/*"]
-    assert_reported(handwritten, "'s3:GetObject' on 'arn:aws:s3:::sagemaker-someone-else/*' is broader than")
+    assert_reported(handwritten, "'arn:aws:s3:::sagemaker-someone-else/*' is broader than the reference allows for "
+                                 "s3:GetObject, s3:ListBucket")
 
 
 def test_pod_identity_on_every_cluster_fails(handwritten):
     by_sid(handwritten, "PodIdentity")["resources"] = ["arn:aws:eks:us-west-2:111122223333:cluster/*"]
-    assert_reported(handwritten, "'eks-auth:AssumeRoleForPodIdentity' on 'arn:aws:eks:us-west-2:111122223333:cluster/*'"
-                                 " is broader than the reference")
+    assert_reported(handwritten, "'arn:aws:eks:us-west-2:111122223333:cluster/*' is broader than the reference allows "
+                                 "for eks-auth:AssumeRoleForPodIdentity")
 
 
 def test_an_allow_without_resources_fails(handwritten):
@@ -119,6 +121,22 @@ def test_a_customer_policy_named_like_the_managed_one_fails(handwritten):
     attachment = handwritten["resource"]["aws_iam_role_policy_attachment"]["execution_managed"]
     attachment["policy_arn"] = "arn:aws:iam::111122223333:policy/AmazonSageMakerClusterInstanceRolePolicy"
     assert_reported(handwritten, "managed policy 'arn:aws:iam::111122223333:policy/")
+
+
+CONCAT_RESOURCES = ('${concat(["arn:${data.aws_partition.p.partition}:ec2:${var.r}:${var.a}:instance/*"], '
+                    'formatlist("arn:%s:ec2:%s:%s:subnet/%s", data.aws_partition.p.partition, var.r, var.a, '
+                    'tolist(data.aws_eks_cluster.e.vpc_config[0].subnet_ids)))}')
+
+
+def test_a_token_list_rendered_as_concat_is_checked_element_by_element(handwritten):
+    by_sid(handwritten, "NetworkInterfaces")["resources"] = CONCAT_RESOURCES
+    assert iam_violations(handwritten) == []
+
+
+def test_a_wildcard_hidden_in_a_formatlist_is_found(handwritten):
+    by_sid(handwritten, "NetworkInterfaces")["resources"] = CONCAT_RESOURCES.replace(
+        "tolist(data.aws_eks_cluster.e.vpc_config[0].subnet_ids)", '["*"]')
+    assert_reported(handwritten, "statement[0].resources: 'arn:*:ec2:*:*:subnet/*' is broader than the reference")
 
 
 def test_reference_placeholders_do_not_match_wildcards():
