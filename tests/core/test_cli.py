@@ -1,0 +1,119 @@
+"""main.py and `cdktf synth` as users run them: whole processes, exit codes, what is (not) written."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, ROOT, minimal_config
+
+STACK_JSON = Path("stacks/hyperpod/cdk.tf.json")
+
+
+def run_main(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+def write_config(tmp_path: Path, content) -> Path:
+    path = tmp_path / "config.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content, indent=2))
+    return path
+
+
+@pytest.fixture(scope="module")
+def quick_start_runs(tmp_path_factory):
+    """The quick start synthesized twice, from two working directories, in two processes."""
+    runs = []
+    for name in ("first", "second"):
+        cwd = tmp_path_factory.mktemp(name)
+        runs.append((run_main("--out", str(cwd / "out"), cwd=cwd), cwd / "out"))
+    return runs
+
+
+def test_quick_start_synthesizes_and_summarizes(quick_start_runs):
+    result, out = quick_start_runs[0]
+    assert result.returncode == 0, result.stderr
+    assert (out / STACK_JSON).is_file()
+    assert "HyperPod cluster my-hyperpod-cluster on EKS cluster ml-platform" in result.stdout
+    assert "group gpu-workers: 2 x ml.g5.48xlarge, 500 GB, InstanceStress, InstanceConnectivity" in result.stdout
+    assert "total: 1 group(s), 2 instance(s), 16 GPUs" in result.stdout
+    assert str(out / STACK_JSON) in result.stdout
+    assert result.stderr == ""  # no runtime banners
+
+
+def test_synthesis_is_byte_identical_across_runs_and_checkouts(quick_start_runs):
+    (_, first), (_, second) = quick_start_runs
+    assert (first / STACK_JSON).read_bytes() == (second / STACK_JSON).read_bytes()
+    assert (first / "manifest.json").read_bytes() == (second / "manifest.json").read_bytes()
+
+
+def test_bad_config_reports_every_problem_writes_nothing(tmp_path):
+    config = write_config(tmp_path, minimal_config(hyperpod_cluster_name="bad_name", hyperpod_node_recovery="On",
+                                                   hyperpod_instance_groups=[{"name": "g", "instance_type": "x1",
+                                                                              "instance_count": 1}]))
+    result = run_main("--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "3 problem(s)" in result.stderr
+    for path in ("hyperpod_cluster_name", "hyperpod_node_recovery", "hyperpod_instance_groups[0].instance_type"):
+        assert f"error: {path}: got " in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert result.stdout == ""
+
+
+def test_bad_config_leaves_a_previous_synthesis_untouched(tmp_path):
+    out = tmp_path / "out"
+    assert run_main("--out", str(out)).returncode == 0
+    before = (out / STACK_JSON).read_bytes()
+    config = write_config(tmp_path, minimal_config(hyperpod_enabled="yes"))
+    assert run_main("--config", str(config), "--out", str(out)).returncode == 2
+    assert (out / STACK_JSON).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "out"]  # no scratch folder left behind
+
+
+def test_invalid_json_names_line_and_column(tmp_path):
+    config = write_config(tmp_path, '{\n  "eks_cluster_name": "ml",\n  "region": us-west-2\n}\n')
+    result = run_main("--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{config}:3:13: not valid JSON" in result.stderr
+
+
+def test_missing_config_file(tmp_path):
+    result = run_main("--config", str(tmp_path / "nope.json"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "nope.json: cannot read the config file" in result.stderr
+
+
+def test_warnings_do_not_stop_synthesis(tmp_path):
+    config = write_config(tmp_path, minimal_config(hyperpod_instance_groups=[
+        {"name": "g", "instance_type": "g5.xlarge", "instance_count": 1, "deep_health_checks": ["InstanceConnectivity"]}]))
+    result = run_main("--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0
+    assert "warning: hyperpod_instance_groups[0].deep_health_checks: InstanceConnectivity" in result.stderr
+
+
+def test_cdktf_cli_synth_uses_env_config_and_cli_outdir(tmp_path):
+    cdktf = shutil.which("cdktf")
+    assert cdktf, "the cdktf CLI is missing: run `make install-test` (scripts/bootstrap.sh --test installs it)"
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("cdktf.json", "main.py"):
+        shutil.copy(ROOT / name, project / name)
+    for name in ("hyperpod", "lifecycle_scripts", "examples"):
+        os.symlink(ROOT / name, project / name)
+    env = {**os.environ, "HYPERPOD_CONFIG": str(EXAMPLES / "production.tfvars.json"), "CHECKPOINT_DISABLE": "1",
+           "CI": "true"}
+    result = subprocess.run([cdktf, "synth", "--output", str(tmp_path / "cli-out")], cwd=project, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    synthesized = json.loads((tmp_path / "cli-out" / STACK_JSON).read_text())
+    (cluster,) = synthesized["resource"]["awscc_sagemaker_cluster"].values()
+    assert cluster["cluster_name"] == "ml-platform-hyperpod"
+    assert not (project / "cdktf.out").exists()  # the CLI's output directory was honoured
