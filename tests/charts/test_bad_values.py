@@ -25,6 +25,7 @@ SCHEMA_ERRORS = {
                             "at '/volumes/0/mount_path'"),
     "bad-quantity": ({"resources": {"limits": {"memory": "lots"}}}, "at '/resources/limits/memory'"),
     "negative-backoff": ({"backoff_limit": -1}, "at '/backoff_limit': minimum: got -1, want 0"),
+    "unquoted-numeric-tag": ({"image": {"repository": "r", "tag": 2.0}}, "at '/image/tag'"),
     "bad-job-name": ({"job_name": "Qwen_SFT"}, "at '/job_name': 'Qwen_SFT' does not match pattern"),
 }
 

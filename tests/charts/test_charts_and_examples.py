@@ -86,3 +86,16 @@ def test_notes_tell_how_to_follow_the_job(helm, chart, first_pod):
     assert f"kubectl logs -n kubeflow -f {first_pod}" in notes
     assert "sagemaker.amazonaws.com/node-health-status" in notes
     assert "Job auto-resume is on (at most 2 resumes)" in notes
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_packaged_chart_is_self_contained_and_renders_the_same(helm, chart, tmp_path):
+    """helm package follows the pytorchjob-common symlink, so a pushed chart needs nothing from this repository."""
+    packaged = helm.run("package", str(CHARTS_DIR / chart), "-d", str(tmp_path))
+    assert packaged.returncode == 0, packaged.stderr
+    (archive,) = tmp_path.glob(f"{chart}-*.tgz")
+    args = ["-f", str(FINE_TUNE), "-f", str(OVERLAY)]
+    from_dir = helm.run("template", "qwen", str(CHARTS_DIR / chart), *args)
+    from_archive = helm.run("template", "qwen", str(archive), *args)
+    assert from_archive.returncode == 0, from_archive.stderr
+    assert from_archive.stdout == from_dir.stdout

@@ -8,7 +8,7 @@ expects and the operator's own default.
 {{- $root := .root -}}
 {{- $v := $root.Values -}}
 {{- $image := $v.image.repository -}}
-{{- if $v.image.tag }}{{ $image = printf "%s:%s" $image (toString $v.image.tag) }}{{ end -}}
+{{- if $v.image.tag }}{{ $image = printf "%s:%s" $image $v.image.tag }}{{ end -}}
 replicas: {{ int .replicas }}
 restartPolicy: OnFailure
 template:
