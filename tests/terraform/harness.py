@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,21 @@ class Result:
     def ok(self) -> bool:
         return self.returncode == 0
 
+    def __str__(self) -> str:
+        """Short enough for an assertion message: each distinct error with where it was reported."""
+        errors, lines = [], self.output.splitlines()
+        for index, line in enumerate(lines):
+            if line.startswith("Error: "):
+                where = next((l.strip() for l in lines[index + 1:index + 4] if l.strip().startswith("on ")), "")
+                entry = f"{line} ({where[:160]})" if where else line
+                if entry not in errors:
+                    errors.append(entry)
+        if not errors:
+            return f"{' '.join(self.args[1:2])} exited {self.returncode}:\n{self.output[-3000:]}"
+        shown = "\n  ".join(errors[:15])
+        more = f"\n  ... and {len(errors) - 15} more" if len(errors) > 15 else ""
+        return f"{' '.join(self.args[1:2])} exited {self.returncode} with {len(errors)} distinct error(s):\n  {shown}{more}"
+
 
 @dataclass
 class Workspace:
@@ -112,7 +128,7 @@ class Workspace:
         completed = subprocess.run(command, cwd=self.directory, env=self.env(env), capture_output=True,
                                    text=True, timeout=timeout)
         seconds = time.monotonic() - started
-        self.timings.setdefault(args[0], seconds)
+        self.timings.setdefault(args[0], seconds)  # the first run of each command: the unmutated stack
         return Result(command, completed.returncode, completed.stdout + completed.stderr, seconds)
 
     def init(self) -> Result:
@@ -134,3 +150,10 @@ class Workspace:
         """A copy that shares this one's initialised providers (copying .terraform is far cheaper than init)."""
         shutil.copytree(self.directory, directory, symlinks=True, dirs_exist_ok=True)
         return Workspace(directory, self.cli_config, dict(self.env_overrides))
+
+    def graph_edges(self) -> set[tuple[str, str]]:
+        """Terraform's own dependency edges (a -> b: a is ordered after b)."""
+        result = self.run("graph")
+        if not result.ok:
+            raise AssertionError(f"terraform graph failed:\n{result.output}")
+        return set(re.findall(r'"([^"]+)" -> "([^"]+)"', result.output))
