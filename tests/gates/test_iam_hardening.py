@@ -52,6 +52,12 @@ def test_a_wildcard_action_fails_in_a_literal_json_inline_policy(handwritten):
     assert_reported(handwritten, "aws_iam_role_policy.execution_inline.policy.statement[0].actions: allows '*'")
 
 
+def test_a_wildcard_action_fails_in_a_literal_json_policy_of_any_resource(handwritten):
+    handwritten["resource"]["aws_iam_policy"] = {"extra": {"policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*"], "Resource": "*"}]})}}
+    assert_reported(handwritten, "aws_iam_policy.extra.policy.statement[0].actions: allows 's3:*'")
+
+
 def test_deny_on_every_s3_action_is_not_a_grant(handwritten):
     # The TLS-only bucket policy denies s3:* on purpose; only Allow statements grant.
     assert statements(handwritten, "lifecycle_bucket_policy")[0]["actions"] == ["s3:*"]
