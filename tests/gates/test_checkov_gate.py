@@ -55,6 +55,7 @@ def test_the_examples_pass_with_the_reviewed_acknowledgements(scanned, acknowled
     examples = [scanned[path.name] for path in EXAMPLES]
     assert evaluate(examples, acknowledgements, min_checks=1) == []
     for path in EXAMPLES:
+        assert path.name in MINIMUM_CHECKS, f"new example {path.name}: add its measured check count to MINIMUM_CHECKS"
         numbers = figures(scanned[path.name], acknowledgements)
         with capsys.disabled():
             print(f"\ncheckov {path.name}: {numbers}")
