@@ -76,10 +76,25 @@ class Evaluation:
         """The deciding checks that have not passed: what `wait` is still waiting for."""
         return tuple(c for c in self.deciding() if c.status != PASS)
 
+    def summary(self) -> str:
+        """One line: the worst outstanding check in full, then the names of the others."""
+        ordered = sorted(self.outstanding(), key=lambda c: c.status != FAIL)
+        if not ordered:
+            return f"{self.verdict}: all checks pass"
+        first, rest = ordered[0], ordered[1:]
+        line = f"{self.verdict}: {first.name} ({first.status}: {first.detail})"
+        if rest:
+            line += f"; also {', '.join(f'{c.name} ({c.status})' for c in rest)}"
+        return line
+
 
 def _worst(statuses) -> str:
     statuses = set(statuses)
     return FAIL if FAIL in statuses else PENDING if PENDING in statuses else PASS
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _names(items, limit: int = _LIST_LIMIT) -> str:
@@ -96,7 +111,9 @@ def node_problem(node: KubeNode) -> NodeProblem | None:
     if node.health is None:
         pendings.append("no node-health-status label yet")
     elif node.health == "Unschedulable":
-        pendings.append("Unschedulable (deep health check running)")
+        # HyperPod marks a node Unschedulable while its deep health check runs; say it once.
+        if node.deep_health != "InProgress":
+            pendings.append("Unschedulable")
     elif node.health in ("UnschedulablePendingReplacement", "UnschedulablePendingReboot"):
         fails.append(node.health)
     elif node.health != "Schedulable":
@@ -123,7 +140,8 @@ def _sagemaker_checks(state: SageMakerState) -> list[Check]:
     for group in state.instance_groups:
         status = PASS if group.current_count == group.target_count else PENDING
         status = _GROUP_STATUS.get(group.status, status)
-        detail = f"{group.current_count} of {group.target_count} instances ({group.instance_type})"
+        detail = (f"{group.current_count} of {_count(group.target_count, 'instance')} "
+                  f"({group.instance_type})")
         if group.status:
             detail += f", group {group.status}"
         checks.append(Check(f"sagemaker: group {group.name}", status, detail, NODE_SCOPE))
@@ -142,7 +160,7 @@ def _group_detail(nodes: list[KubeNode]) -> str:
     ready = sum(node.ready for node in nodes)
     health = Counter(node.health or "no label" for node in nodes)
     deep = Counter(node.deep_health for node in nodes if node.deep_health)
-    detail = f"{len(nodes)} nodes, {ready} Ready; " + ", ".join(
+    detail = f"{_count(len(nodes), 'node')}, {ready} Ready; " + ", ".join(
         f"{count} {label}" for label, count in sorted(health.items())
     )
     if deep:

@@ -51,7 +51,7 @@ def _status(poller: _Poller) -> int:
     _print_report(evaluation, poller.sagemaker, poller.options.json)
     if evaluation.verdict == HEALTHY:
         return HEALTHY_EXIT
-    print(f"hyperpod-status: {evaluation.verdict}: {_outstanding_line(evaluation)}", file=sys.stderr)
+    print(f"hyperpod-status: {evaluation.summary()}", file=sys.stderr)
     return UNHEALTHY_EXIT
 
 

@@ -42,8 +42,7 @@ def test_unschedulable_node_running_deep_checks_is_progress(cluster, kube, capsy
     assert group["status"] == "pending"
     assert group["detail"] == ("3 nodes, 3 Ready; 2 Schedulable, 1 Unschedulable; "
                                "deep health check 1 InProgress, 2 Passed")
-    assert unschedulable(report)[node]["reasons"] == [
-        "Unschedulable (deep health check running)", "deep health check InProgress"]
+    assert unschedulable(report)[node]["reasons"] == ["deep health check InProgress"]
 
 
 def test_pending_replacement_is_unhealthy_and_listed(cluster, kube, capsys):
@@ -241,3 +240,24 @@ def test_unknown_context_is_a_usage_error(cluster, kube, capsys):
     assert json.loads(out)["exit_code"] == 2
     assert err.startswith(f"hyperpod-status: kubeconfig {kube.kubeconfig}: ")
     assert "nope" in err and err.count("\n") == 1
+
+
+def test_unschedulable_without_deep_check_and_missing_label_are_pending(cluster, kube, capsys):
+    waiting = set_node(kube, cluster, 0, health="Unschedulable", deep=None)
+    fresh = set_node(kube, cluster, 1, health=None, deep=None)
+
+    code, report, err = status_json(capsys, cluster, kube)
+
+    assert code == 1 and report["verdict"] == "progressing"
+    assert unschedulable(report)[waiting]["reasons"] == ["Unschedulable"]
+    assert unschedulable(report)[fresh]["reasons"] == ["no node-health-status label yet"]
+    assert err.startswith("hyperpod-status: progressing: kubernetes: group worker (pending: 3 nodes, ")
+
+
+def test_cordoned_node_fails(cluster, kube, capsys):
+    node = set_node(kube, cluster, 2, deep="Passed", cordoned=True)
+
+    code, report, _ = status_json(capsys, cluster, kube)
+
+    assert code == 1 and report["verdict"] == "unhealthy"
+    assert unschedulable(report)[node]["reasons"] == ["cordoned"]

@@ -13,7 +13,7 @@ import pytest
 from hyperpod.status.checks import Check, Evaluation
 from hyperpod.status.errors import Unreachable
 from hyperpod.status.waiting import format_duration, wait_until_healthy
-from tests.status.conftest import REGION, healthy_kubernetes
+from tests.status.conftest import REGION, free_port, healthy_kubernetes
 from tests.status.moto_launcher import instance_id
 from tests.status.test_sagemaker_side import run
 
@@ -175,3 +175,13 @@ def test_wait_polls_once_more_at_the_deadline():
                                            (5430, "1h30m")])
 def test_durations_read_like_the_options(seconds, text):
     assert format_duration(seconds) == text
+
+
+def test_wait_that_never_reaches_aws_exits_three(kube, aws_env, capsys):
+    code, out, err = run(capsys, "wait", "ml-cluster", "--region", REGION, "--kubeconfig",
+                         kube.kubeconfig, "--endpoint-url", f"http://127.0.0.1:{free_port()}",
+                         "--timeout", "0.5s", "--interval", "0.2s")
+
+    assert code == 3 and out == ""
+    assert err.startswith("hyperpod-status: timed out after ")
+    assert "; last error: could not reach SageMaker in us-west-2" in err and err.count("\n") == 1
