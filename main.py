@@ -5,7 +5,12 @@
     cdktf synth            (config from $HYPERPOD_CONFIG, output directory from the CLI)
 
 This is the only place that reads files and environment variables; constructs get plain values.
-Exit codes: 0 written, 2 the configuration is wrong (nothing written).
+Before anything is written, the new synthesis is compared with the previous one (the stack JSON already in the
+output directory, or --check-against PATH): changes that would replace the cluster or that the API refuses are
+explained and refused unless --allow-replace is given.
+
+Exit codes: 0 written, 2 the configuration (or the previous synthesis) is wrong, 3 a dangerous change was refused.
+Nothing is written unless the exit code is 0.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ DEFAULT_CONFIG = ROOT / "examples" / "terraform.tfvars.json"
 LIFECYCLE_SCRIPTS = ROOT / "lifecycle_scripts"
 STACK_NAME = "hyperpod"
 CONFIG_ENV = "HYPERPOD_CONFIG"
+ALLOW_REPLACE_ENV = "HYPERPOD_ALLOW_REPLACE"  # --allow-replace for `cdktf synth/deploy`, which pass no arguments
 
 # jsii prints an end-of-life banner for Node 20 on every run unless told the major version it may ignore.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -38,7 +44,60 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help=f"tfvars-style JSON config (default: ${CONFIG_ENV} or {DEFAULT_CONFIG.relative_to(ROOT)})")
     parser.add_argument("--out", type=Path, default=None,
                         help="output directory in place of cdktf.out (default: the cdktf CLI's, else cdktf.out)")
+    parser.add_argument("--check-against", type=Path, default=None, metavar="PREVIOUS_JSON",
+                        help="the cdk.tf.json of the last deploy (default: the stack JSON in the output directory)")
+    parser.add_argument("--allow-replace", action="store_true",
+                        help="go ahead with changes that replace the cluster or remove groups")
     return parser.parse_args(argv)
+
+
+class ChangeRefused(Exception):
+    """The new synthesis would replace or break the running cluster."""
+
+
+def load_previous(args: argparse.Namespace, outdir: Path) -> dict | None:
+    from hyperpod.change_guard import PreviousSynthesisError
+    from hyperpod.change_guard import load_previous as load
+
+    path = args.check_against or outdir / "stacks" / STACK_NAME / "cdk.tf.json"
+    if args.check_against is None and not path.exists():
+        return None  # first synthesis: nothing to protect yet
+    try:
+        return load(path)
+    except PreviousSynthesisError as error:
+        raise UsageError(str(error)) from None
+
+
+def keep_group_order(config, previous: dict | None):
+    """Existing groups keep their previous order; new groups are appended (the provider matches by position)."""
+    from hyperpod.change_guard import previous_group_order, stable_group_order
+
+    if previous is None:
+        return config
+    groups = {g.name: g for g in config.hyperpod_instance_groups}
+    order = stable_group_order(list(groups), previous_group_order(previous))
+    if order == list(groups):
+        return config
+    print(f"note: instance groups kept in their deployed order: {', '.join(order)}", file=sys.stderr)
+    return config.model_copy(update={"hyperpod_instance_groups": [groups[name] for name in order]})
+
+
+def guard(previous: dict | None, allow_replace: bool):
+    from hyperpod.change_guard import dangerous_changes
+
+    def check(new: dict) -> None:
+        changes = dangerous_changes(previous, new) if previous is not None else []
+        if not changes:
+            return
+        report = "\n".join(f"  - {change}" for change in changes)
+        if allow_replace:
+            print(f"warning: going ahead (--allow-replace) with {len(changes)} dangerous change(s):\n{report}",
+                  file=sys.stderr)
+            return
+        raise ChangeRefused(f"refused: {len(changes)} change(s) would replace or break the running HyperPod "
+                            f"cluster; nothing was written.\n{report}\nRe-run with --allow-replace if you mean it.")
+
+    return check
 
 
 def read_config(path: Path):
@@ -61,8 +120,9 @@ def read_config(path: Path):
         raise UsageError("\n".join(lines)) from None
 
 
-def synthesize(config, outdir: Path) -> Path:
-    """Synthesize into a scratch folder beside `outdir`, then move it into place: never a half-written stack."""
+def synthesize(config, outdir: Path, check=None) -> Path:
+    """Synthesize into a scratch folder beside `outdir`, then move it into place: never a half-written stack.
+    `check(new_json)` may raise to stop before anything is moved."""
     from cdktf import App
 
     from hyperpod.lifecycle_scripts import read_scripts
@@ -74,6 +134,8 @@ def synthesize(config, outdir: Path) -> Path:
         app = App(outdir=scratch)
         HyperPodStack(app, STACK_NAME, config=config, lifecycle_scripts=scripts)
         app.synth()
+        if check is not None:
+            check(json.loads((Path(scratch) / "stacks" / STACK_NAME / "cdk.tf.json").read_text()))
         for item in sorted(Path(scratch).iterdir()):
             target = outdir / item.name
             if target.is_dir():
@@ -114,12 +176,19 @@ def main(argv: list[str] | None = None) -> int:
     outdir = args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
     try:
         config, warnings = read_config(config_path)
+        previous = load_previous(args, outdir)
     except UsageError as error:
         print(f"error: {error}" if "\n" not in str(error) else str(error), file=sys.stderr)
         return 2
     for warning in warnings:
         print(f"{config_path}: {warning}", file=sys.stderr)
-    written = synthesize(config, outdir)
+    config = keep_group_order(config, previous)
+    try:
+        allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
+        written = synthesize(config, outdir, check=guard(previous, allow))
+    except ChangeRefused as refused:
+        print(str(refused), file=sys.stderr)
+        return 3
     print(summary(config, written))
     return 0
 

@@ -1,0 +1,132 @@
+"""Refuse config changes that would silently replace or break a running HyperPod cluster.
+
+Compares a new synthesis with the previous one (both Terraform JSON). What counts as dangerous comes from the
+awscc_sagemaker_cluster schema: replacement attributes for the whole cluster, create-only attributes inside a
+group, and the provider matching groups by list position (hashicorp/terraform-provider-awscc#3110).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+CLUSTER_TYPE = "awscc_sagemaker_cluster"
+REPLACES_CLUSTER = ("cluster_name", "vpc_config", "orchestrator")
+CREATE_ONLY_IN_GROUP = ("instance_type", "threads_per_core", "execution_role", "override_vpc_config")
+
+SAFE_PATH = ("add a new instance group with the new settings, move work to it, scale the old group's "
+             "instance_count to 0, then remove the old group in a later change")
+
+
+class PreviousSynthesisError(Exception):
+    """The previous synthesis cannot be read as this project's Terraform JSON."""
+
+
+@dataclass(frozen=True)
+class DangerousChange:
+    what: str
+    why: str
+    instead: str
+
+    def __str__(self) -> str:
+        return f"{self.what}\n    why: {self.why}\n    instead: {self.instead}"
+
+
+def load_previous(path: Path) -> dict:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise PreviousSynthesisError(f"{path}: cannot read the previous synthesis: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise PreviousSynthesisError(f"{path}:{error.lineno}:{error.colno}: the previous synthesis is not valid "
+                                     f"JSON ({error.msg}); pass the cdk.tf.json of the last deploy with "
+                                     "--check-against, or remove the file") from None
+    metadata = document.get("//", {}).get("metadata", {}) if isinstance(document, dict) else {}
+    if not isinstance(document, dict) or "terraform" not in document or "stackName" not in metadata:
+        raise PreviousSynthesisError(f"{path}: not a cdk.tf.json synthesized by CDKTF (no terraform block or stack "
+                                     "metadata); pass the cdk.tf.json of the last deploy with --check-against")
+    return document
+
+
+def _clusters(document: dict) -> dict[str, dict]:
+    return document.get("resource", {}).get(CLUSTER_TYPE, {})
+
+
+def previous_group_order(document: dict) -> list[str]:
+    """Group names in the order the previous synthesis declared them (first cluster resource)."""
+    for cluster in _clusters(document).values():
+        return [g.get("instance_group_name") for g in cluster.get("instance_groups", [])]
+    return []
+
+
+def stable_group_order(names: list[str], previous: list[str]) -> list[str]:
+    """Existing groups keep their previous positions relative to each other; new groups go after them.
+
+    The provider matches groups by position, so inserting a group before existing ones would look like every later
+    group changing type, role and name at once."""
+    kept = [name for name in previous if name in names]
+    return kept + [name for name in names if name not in kept]
+
+
+def dangerous_changes(previous: dict, new: dict) -> list[DangerousChange]:
+    changes: list[DangerousChange] = []
+    old_clusters, new_clusters = _clusters(previous), _clusters(new)
+    for logical_id, old in old_clusters.items():
+        name = old.get("cluster_name")
+        if logical_id not in new_clusters:
+            changes.append(DangerousChange(
+                f"HyperPod cluster {name!r} would be destroyed",
+                "it is no longer in the configuration (hyperpod_enabled false, or the stack changed shape); every "
+                "node and its local data goes with it",
+                "keep hyperpod_enabled true; to tear down on purpose, set hyperpod_prevent_destroy false and pass "
+                "--allow-replace"))
+            continue
+        changes += _cluster_changes(name, old, new_clusters[logical_id])
+    return changes
+
+
+def _cluster_changes(name: str, old: dict, new: dict) -> list[DangerousChange]:
+    changes = []
+    for attribute in REPLACES_CLUSTER:
+        if old.get(attribute) != new.get(attribute):
+            changes.append(DangerousChange(
+                f"cluster {name!r}: {attribute} changes from {_short(old.get(attribute))} to "
+                f"{_short(new.get(attribute))}",
+                f"{attribute} cannot change in place: Terraform replaces the whole cluster, destroying every node "
+                "(and ~2 hours of deep health checks per new instance)",
+                "create a second cluster with the new setting next to this one and move work over"))
+    old_groups = {g.get("instance_group_name"): (i, g) for i, g in enumerate(old.get("instance_groups", []))}
+    new_groups = {g.get("instance_group_name"): (i, g) for i, g in enumerate(new.get("instance_groups", []))}
+    removed = [g for g in old_groups if g not in new_groups]
+    added = [g for g in new_groups if g not in old_groups]
+    for group in removed:
+        rename = f" (renamed to {added[0]!r}? a rename is a delete plus a create)" if len(removed) == len(added) == 1 \
+            else ""
+        changes.append(DangerousChange(
+            f"cluster {name!r}: instance group {group!r} would be removed{rename}",
+            "its instances are terminated and their local data is lost",
+            "first scale its instance_count to 0 and deploy; remove it in a later change, with --allow-replace"))
+    for group, (new_index, new_group) in new_groups.items():
+        if group not in old_groups:
+            continue
+        old_index, old_group = old_groups[group]
+        for attribute in CREATE_ONLY_IN_GROUP:
+            if old_group.get(attribute) != new_group.get(attribute):
+                changes.append(DangerousChange(
+                    f"cluster {name!r}, group {group!r}: {attribute} changes from "
+                    f"{_short(old_group.get(attribute))} to {_short(new_group.get(attribute))}",
+                    f"the SageMaker API refuses to change {attribute} of an existing group: apply fails after "
+                    "a long wait",
+                    SAFE_PATH))
+        if old_index != new_index:
+            changes.append(DangerousChange(
+                f"cluster {name!r}, group {group!r}: moves from position {old_index} to {new_index}",
+                "the awscc provider matches instance groups by position, so a move reads as changes to other groups",
+                "keep existing groups in their order and add new groups at the end"))
+    return changes
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= 100 else text[:97] + "..."
