@@ -16,7 +16,7 @@ _EXPORTS = {
     "parse_config": "hyperpod.config",
     "ConfigError": "hyperpod.config_errors",
     "EksCluster": "hyperpod.eks",
-    "HyperPod": "hyperpod.hyperpod",
+    "HyperPod": "hyperpod.stack",
     "HyperPodStack": "hyperpod.stack",
     "ExecutionRole": "hyperpod.execution_role",
     "LifecycleScripts": "hyperpod.lifecycle_scripts",
