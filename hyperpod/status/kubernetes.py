@@ -67,8 +67,20 @@ def api_client(kubeconfig: str | None, context: str | None) -> k8s_client.ApiCli
         return k8s_config.new_client_from_config(config_file=kubeconfig, context=context)
     except (ConfigException, FileNotFoundError, OSError, ValueError, TypeError) as error:
         where = kubeconfig or "the default kubeconfig (KUBECONFIG or ~/.kube/config)"
+        known = _context_names(kubeconfig)
+        if context is not None and known is not None and context not in known:
+            raise UsageError(f"--context: {context!r} is not in {where}; it has: "
+                             f"{', '.join(known) or 'no contexts'}") from None
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise UsageError(f"kubeconfig {where}: {reason}") from None
+
+
+def _context_names(kubeconfig: str | None) -> list[str] | None:
+    try:
+        contexts, _ = k8s_config.list_kube_config_contexts(config_file=kubeconfig)
+    except Exception:  # noqa: BLE001 - only used to improve an error message already being raised
+        return None
+    return sorted(c["name"] for c in contexts or [])
 
 
 def _instance_id(name: str, provider_id: str | None) -> str | None:

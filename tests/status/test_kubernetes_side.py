@@ -238,8 +238,17 @@ def test_unknown_context_is_a_usage_error(cluster, kube, capsys):
 
     assert code == 2
     assert json.loads(out)["exit_code"] == 2
-    assert err.startswith(f"hyperpod-status: kubeconfig {kube.kubeconfig}: ")
-    assert "nope" in err and err.count("\n") == 1
+    assert err == f"hyperpod-status: --context: 'nope' is not in {kube.kubeconfig}; it has: hyperpod-test\n"
+
+
+def test_malformed_kubeconfig_is_a_usage_error(cluster, tmp_path, capsys):
+    config = tmp_path / "kubeconfig"
+    config.write_text("apiVersion: v1\nkind: Config\nclusters: []\n")
+
+    code, _, err = run(capsys, cluster, "--region", REGION, "--kubeconfig", str(config))
+
+    assert code == 2
+    assert err.startswith(f"hyperpod-status: kubeconfig {config}: ") and err.count("\n") == 1
 
 
 def test_unschedulable_without_deep_check_and_missing_label_are_pending(cluster, kube, capsys):
