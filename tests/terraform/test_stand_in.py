@@ -105,3 +105,12 @@ def test_unknown_values_survive_a_msgpack_round_trip():
     planned = decode(encode({"arn": values.UNKNOWN}))
     assert values.is_unknown(planned["arn"])
     assert msgpack.packb(planned) == msgpack.packb({"arn": values.UNKNOWN})
+
+
+def test_missing_terraform_is_a_clear_error(monkeypatch):
+    from tests.terraform import harness
+    import pytest
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(harness.TerraformMissing, match="terraform is not on PATH"):
+        harness.terraform_binary()
