@@ -23,7 +23,7 @@ def test_config_map_cluster_is_refused_with_the_stacks_message(example_workspace
     workspace = example_workspace("terraform.tfvars.json")
     result = workspace.plan(env={EKS_AUTHENTICATION_MODE_ENV: "CONFIG_MAP"})
     assert not result.ok
-    assert "Error: Resource precondition failed" in result.output
+    assert "Error: Resource precondition failed" in result.output, str(result)
     assert 'authentication_mode is "CONFIG_MAP"' in result.output
     assert words(precondition_message(workspace.read_stack())) in words(result.output)
 
