@@ -54,6 +54,12 @@ def content_prefix(scripts: Mapping[str, str]) -> str:
     return f"lifecycle/{digest.hexdigest()[:16]}"
 
 
+def terraform_literal(text: str) -> str:
+    """Escape text so Terraform stores it verbatim: in Terraform JSON strings `${` and `%{` start templates, and
+    shell scripts are full of `${VAR}`."""
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
 def bucket_name_prefix(cluster_name: str) -> str:
     """S3 bucket_prefix allows 37 characters; bucket names are lowercase."""
     return f"{BUCKET_PREFIX}{cluster_name.lower()[:20]}-lcs-"
@@ -108,8 +114,8 @@ class LifecycleScripts(Construct):
         # The cluster depends on these: nodes must never boot before their scripts exist.
         self.objects = [
             S3Object(self, f"script-{name.replace('/', '__')}", bucket=bucket.id, key=f"{self.prefix}/{name}",
-                     content=scripts[name], content_type="text/x-shellscript" if name.endswith(".sh") else
-                     "text/plain")
+                     content=terraform_literal(scripts[name]),
+                     content_type="text/x-shellscript" if name.endswith(".sh") else "text/plain")
             for name in sorted(scripts)
         ]
         self.source_s3_uri = f"s3://{bucket.bucket}/{self.prefix}"

@@ -282,3 +282,13 @@ def test_changed_script_changes_the_source_uri(tmp_path):
     assert content_prefix(scripts) == content_prefix(dict(scripts))
     assert content_prefix(scripts) != content_prefix(changed)
     assert content_prefix(scripts) != content_prefix({**scripts, "extra.sh": ""})
+
+
+def test_script_content_reaches_s3_verbatim(quick):
+    from hyperpod.lifecycle_scripts import terraform_literal
+
+    # Terraform would read "${BASH_SOURCE[0]}" in a script as its own interpolation: it must arrive escaped.
+    contents = [o["content"] for o in resources(quick, "aws_s3_object").values()]
+    assert any("$${" in c for c in contents)
+    assert not any("${" in c.replace("$${", "") for c in contents)
+    assert terraform_literal('a ${b} %{c} $${d}') == 'a $${b} %%{c} $$${d}'
