@@ -7,12 +7,12 @@ from typing import Mapping
 from cdktf import Fn, LocalBackend, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
-from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider, KubernetesProviderExec
 from constructs import Construct
 
 from hyperpod import instance_types
 from hyperpod.addons import DevicePlugins, HyperPodHelmDependencies
 from hyperpod.bindings.awscc import AwsccProvider, VpcConfig
+from hyperpod.bindings.kubernetes import KubernetesProvider
 from hyperpod.cluster import HyperPodCluster, InstanceNetwork
 from hyperpod.config import HyperPodConfig
 from hyperpod.eks import AwsContext, EksCluster, ExistingEksCluster
@@ -101,8 +101,8 @@ class HyperPodStack(TerraformStack):
             exec=HelmProviderKubernetesExec(api_version="client.authentication.k8s.io/v1beta1", command="aws",
                                             args=token_args)))
         KubernetesProvider(self, "kubernetes", host=eks.endpoint, cluster_ca_certificate=ca,
-                           exec=[KubernetesProviderExec(api_version="client.authentication.k8s.io/v1beta1",
-                                                        command="aws", args=token_args)])
+                           exec_api_version="client.authentication.k8s.io/v1beta1", exec_command="aws",
+                           exec_args=token_args)
 
         self.hyperpod = HyperPod(self, "hyperpod", config=config, eks=eks, aws=aws,
                                  lifecycle_scripts=lifecycle_scripts)
