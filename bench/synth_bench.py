@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Synthesis benchmark: whole processes, median and range of wall time, peak RSS, ratios to the CDKTF floor.
+
+    python bench/synth_bench.py [--runs 5] [--warmup 1]
+
+Commands (run in turn, round after round, so machine drift hits all of them alike):
+  floor        bench/floor_app.py: only the aws/helm/kubernetes modules it uses, one aws resource
+  quick-start  python main.py on examples/terraform.tfvars.json
+  production   python main.py on examples/production.tfvars.json
+  50-groups    python main.py on a generated config with 50 instance groups
+Peak RSS is the largest single process of the run (python or the node process jsii starts), from wait4().
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def fifty_groups() -> dict:
+    config = json.loads((ROOT / "examples" / "production.tfvars.json").read_text())
+    types = ["ml.p5.48xlarge", "ml.p4d.24xlarge", "ml.g5.48xlarge", "ml.trn1.32xlarge", "ml.m5.4xlarge"]
+    config["hyperpod_instance_groups"] = [
+        {"name": f"group-{i:02d}", "instance_type": types[i % len(types)], "instance_count": 1 + i % 4,
+         "ebs_volume_gb": 500, "deep_health_checks": [] if types[i % len(types)].startswith("ml.m5") else
+         ["InstanceStress"]} for i in range(50)]
+    return config
+
+
+def run_once(argv: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes) of the largest process of one run."""
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        try:
+            os.execv(argv[0], argv)
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(argv)} failed with exit code {os.waitstatus_to_exitcode(status)}")
+    return wall, usage.ru_maxrss * 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=1)
+    args = parser.parse_args()
+    os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = Path(scratch)
+        (tmp / "fifty.json").write_text(json.dumps(fifty_groups()))
+        commands = {
+            "floor": [PYTHON, str(ROOT / "bench" / "floor_app.py"), str(tmp / "floor")],
+            "quick-start": [PYTHON, str(ROOT / "main.py"), "--config", str(ROOT / "examples/terraform.tfvars.json"),
+                            "--out", str(tmp / "quick")],
+            "production": [PYTHON, str(ROOT / "main.py"), "--config", str(ROOT / "examples/production.tfvars.json"),
+                           "--out", str(tmp / "production")],
+            "50-groups": [PYTHON, str(ROOT / "main.py"), "--config", str(tmp / "fifty.json"), "--out",
+                          str(tmp / "fifty")],
+        }
+        results: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+        for round_ in range(args.warmup + args.runs):
+            for name, argv in commands.items():
+                measured = run_once(argv)
+                if round_ >= args.warmup:
+                    results[name].append(measured)
+            print(f"round {round_ + 1}/{args.warmup + args.runs} done", file=sys.stderr)
+
+    floor_wall = statistics.median(w for w, _ in results["floor"])
+    floor_rss = statistics.median(r for _, r in results["floor"])
+    quick_wall = statistics.median(w for w, _ in results["quick-start"])
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+          f"{args.runs} runs after {args.warmup} warm-up")
+    print("| command | wall median (s) | wall min-max (s) | peak RSS median (MB) | time / floor | RSS / floor |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, runs in results.items():
+        walls = [w for w, _ in runs]
+        rss = statistics.median(r for _, r in runs)
+        print(f"| {name} | {statistics.median(walls):.2f} | {min(walls):.2f}-{max(walls):.2f} | {rss / 2**20:.0f} | "
+              f"{statistics.median(walls) / floor_wall:.2f} | {rss / floor_rss:.2f} |")
+    fifty_wall = statistics.median(w for w, _ in results["50-groups"])
+    print(f"50-groups / quick-start wall: {fifty_wall / quick_wall:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
