@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/.tools/node_modules/.bin:$(CURDIR)/.venv/bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install install-test synth test golden bench
+.PHONY: install install-test synth test golden docs bench
 
 install:
 	@scripts/bootstrap.sh
@@ -23,6 +23,10 @@ test: install-test
 # Regenerate the golden cdk.tf.json files after an intended change; review the diff before committing.
 golden: install
 	python -m tests.core.golden --update
+
+# Regenerate the README's configuration reference from the config model.
+docs: install
+	python -m hyperpod.config_reference README.md
 
 bench: install
 	python bench/synth_bench.py

@@ -1,6 +1,7 @@
 """The README's configuration tables, generated from the config model so the docs cannot drift from the code.
 
-    python -m hyperpod.config_reference        prints the tables (tests/core/test_readme.py compares them)
+    python -m hyperpod.config_reference            prints the tables
+    python -m hyperpod.config_reference README.md  rewrites them in place (tests/core/test_readme.py checks them)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from hyperpod import instance_types
 from hyperpod.config import HelmChartSource, HyperPodConfig, InstanceGroup
 
 BEGIN = "<!-- BEGIN GENERATED CONFIG REFERENCE (python -m hyperpod.config_reference) -->"
@@ -55,6 +57,22 @@ def _rows(model: type[BaseModel], prefix: str = "") -> list[str]:
     return rows
 
 
+def instance_type_table() -> list[str]:
+    families: dict[tuple[str, str], list[instance_types.InstanceType]] = {}
+    for kind in instance_types.CATALOG.values():
+        family = kind.name.split(".")[1]
+        families.setdefault((kind.accelerator, family), []).append(kind)
+    label = {"gpu": "NVIDIA GPU", "trainium": "AWS Trainium", "none": "CPU only"}
+    rows = ["| Family | Accelerator | Sizes (accelerators per instance) | Deep health checks |",
+            "| --- | --- | --- | --- |"]
+    for (accelerator, family), kinds in sorted(families.items(), key=lambda item: (item[0][0] == "none", item[0])):
+        sizes = ", ".join(f"{k.name.split('.', 2)[2]}" + (f" ({k.accelerators})" if k.accelerators else "")
+                          for k in kinds)
+        rows.append(f"| `ml.{family}` | {label[accelerator]} | {sizes} | "
+                    f"{'yes' if kinds[0].takes_deep_health_checks else 'no'} |")
+    return rows
+
+
 def markdown() -> str:
     header = ["| Key | Type | Default | Description |", "| --- | --- | --- | --- |"]
     return "\n".join([
@@ -68,9 +86,25 @@ def markdown() -> str:
         "`hyperpod_helm_chart` (git at the pinned commit unless `local_path` or `repository` is given):",
         "",
         *header, *_rows(HelmChartSource, "hyperpod_helm_chart."),
+        "",
+        "Supported instance types (`hyperpod_instance_groups[].instance_type`; the `ml.` prefix is optional):",
+        "",
+        *instance_type_table(),
         END,
     ])
 
 
+def replace_block(text: str) -> str:
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    return text[:start] + markdown() + text[end:]
+
+
 if __name__ == "__main__":
-    print(markdown())
+    import sys
+    from pathlib import Path
+
+    if len(sys.argv) > 1:
+        readme = Path(sys.argv[1])
+        readme.write_text(replace_block(readme.read_text()))
+    else:
+        print(markdown())
