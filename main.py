@@ -102,18 +102,12 @@ def guard(previous: dict | None, allow_replace: bool):
 
 def read_config(path: Path):
     from hyperpod.config import parse_config
-    from hyperpod.config_errors import ConfigError
+    from hyperpod.config_errors import ConfigError, JsonFileError, load_json
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read the config file: {error.strerror}") from None
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
-    try:
-        return parse_config(raw)
+        return parse_config(load_json(path, "config file"))
+    except JsonFileError as error:
+        raise UsageError(str(error)) from None
     except ConfigError as error:
         lines = [f"{path}: {len(error.problems)} problem(s) in the configuration:"]
         lines += [f"  {problem}" for problem in error.problems]

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from hyperpod.config_errors import JsonFileError, load_json
+
 CLUSTER_TYPE = "awscc_sagemaker_cluster"
 REPLACES_CLUSTER = ("cluster_name", "vpc_config", "orchestrator")
 CREATE_ONLY_IN_GROUP = ("instance_type", "threads_per_core", "execution_role", "override_vpc_config")
@@ -35,13 +37,10 @@ class DangerousChange:
 
 def load_previous(path: Path) -> dict:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PreviousSynthesisError(f"{path}: cannot read the previous synthesis: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise PreviousSynthesisError(f"{path}:{error.lineno}:{error.colno}: the previous synthesis is not valid "
-                                     f"JSON ({error.msg}); pass the cdk.tf.json of the last deploy with "
-                                     "--check-against, or remove the file") from None
+        document = load_json(path, "previous synthesis")
+    except JsonFileError as error:
+        raise PreviousSynthesisError(f"{error}; pass the cdk.tf.json of the last deploy with --check-against, or "
+                                     "remove the file") from None
     metadata = document.get("//", {}).get("metadata", {}) if isinstance(document, dict) else {}
     if not isinstance(document, dict) or "terraform" not in document or "stackName" not in metadata:
         raise PreviousSynthesisError(f"{path}: not a cdk.tf.json synthesized by CDKTF (no terraform block or stack "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
@@ -30,6 +31,22 @@ class ConfigError(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class JsonFileError(ValueError):
+    """A JSON file that cannot be read or parsed; the message names the file (and line and column)."""
+
+
+def load_json(path: Path, what: str) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise JsonFileError(f"{path}: cannot read the {what}: {error.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise JsonFileError(f"{path}:{error.lineno}:{error.colno}: the {what} is not valid JSON: {error.msg}") \
+            from None
 
 
 def value_repr(value: object) -> str:

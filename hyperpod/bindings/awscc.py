@@ -19,6 +19,11 @@ PROVIDER_SOURCE = "hashicorp/awscc"
 PROVIDER_VERSION = "1.106.0"
 
 
+def _generator_metadata() -> cdktf.TerraformProviderGeneratorMetadata:
+    return cdktf.TerraformProviderGeneratorMetadata(
+        provider_name="awscc", provider_version=PROVIDER_VERSION, provider_version_constraint=PROVIDER_VERSION)
+
+
 def _to_terraform(value: Any) -> Any:
     """Dataclasses to plain objects with the schema's snake_case keys; unset (None) attributes are left out."""
     if dataclasses.is_dataclass(value):
@@ -34,9 +39,7 @@ class AwsccProvider(cdktf.TerraformProvider):
         super().__init__(
             scope, id,
             terraform_resource_type="awscc",
-            terraform_generator_metadata=cdktf.TerraformProviderGeneratorMetadata(
-                provider_name="awscc", provider_version=PROVIDER_VERSION,
-                provider_version_constraint=PROVIDER_VERSION),
+            terraform_generator_metadata=_generator_metadata(),
             terraform_provider_source=PROVIDER_SOURCE,
         )
         self._region = region
@@ -117,9 +120,7 @@ class SagemakerCluster(cdktf.TerraformResource):
         super().__init__(
             scope, id,
             terraform_resource_type=self.TF_RESOURCE_TYPE,
-            terraform_generator_metadata=cdktf.TerraformProviderGeneratorMetadata(
-                provider_name="awscc", provider_version=PROVIDER_VERSION,
-                provider_version_constraint=PROVIDER_VERSION),
+            terraform_generator_metadata=_generator_metadata(),
             provider=provider, depends_on=depends_on, lifecycle=lifecycle,
         )
         self.config = config

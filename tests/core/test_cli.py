@@ -82,7 +82,7 @@ def test_invalid_json_names_line_and_column(tmp_path):
     config = write_config(tmp_path, '{\n  "eks_cluster_name": "ml",\n  "region": us-west-2\n}\n')
     result = run_main("--config", str(config), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert f"{config}:3:13: not valid JSON" in result.stderr
+    assert f"{config}:3:13: the config file is not valid JSON" in result.stderr
 
 
 def test_missing_config_file(tmp_path):
