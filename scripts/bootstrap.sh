@@ -31,8 +31,13 @@ py_key="$(sha256sum pyproject.toml | cut -c1-16)$extras"
 if ! stamp_ok .venv/.stamp "$py_key"; then
   log "installing Python packages into .venv ($extras)"
   [[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extras"
+  # Build-backend chatter goes to a log, shown only if the install fails.
+  if ! { .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip &&
+         .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extras"; } >.tools/pip.log 2>&1; then
+    cat .tools/pip.log >&2
+    log "pip install failed (log above, kept in .tools/pip.log)"
+    exit 1
+  fi
   echo "$py_key" > .venv/.stamp
 fi
 
