@@ -8,6 +8,7 @@ group, and the provider matching groups by list position (hashicorp/terraform-pr
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,19 @@ def load_previous(path: Path) -> dict:
     return document
 
 
+_DATA_REFERENCE = re.compile(r"data\.([a-z0-9_]+)\.([A-Za-z0-9_-]+)")
+
+
+def _resolved(document: dict, value: object) -> object:
+    """A value together with the arguments of the data sources it reads: `orchestrator` stays the same expression
+    (`${data.aws_eks_cluster.x.arn}`) when the looked-up EKS cluster changes, but the cluster is still replaced."""
+    text = json.dumps(value, sort_keys=True)
+    data = document.get("data", {})
+    reads = {f"{kind}.{name}": {k: v for k, v in data.get(kind, {}).get(name, {}).items() if k != "//"}
+             for kind, name in sorted(set(_DATA_REFERENCE.findall(text)))}
+    return {"value": value, "reads": reads} if reads else value
+
+
 def _clusters(document: dict) -> dict[str, dict]:
     return document.get("resource", {}).get(CLUSTER_TYPE, {})
 
@@ -81,17 +95,18 @@ def dangerous_changes(previous: dict, new: dict) -> list[DangerousChange]:
                 "keep hyperpod_enabled true; to tear down on purpose, set hyperpod_prevent_destroy false and pass "
                 "--allow-replace"))
             continue
-        changes += _cluster_changes(name, old, new_clusters[logical_id])
+        changes += _cluster_changes(name, old, new_clusters[logical_id], previous, new)
     return changes
 
 
-def _cluster_changes(name: str, old: dict, new: dict) -> list[DangerousChange]:
+def _cluster_changes(name: str, old: dict, new: dict, old_document: dict, new_document: dict
+                     ) -> list[DangerousChange]:
     changes = []
     for attribute in REPLACES_CLUSTER:
-        if old.get(attribute) != new.get(attribute):
+        if _resolved(old_document, old.get(attribute)) != _resolved(new_document, new.get(attribute)):
             changes.append(DangerousChange(
-                f"cluster {name!r}: {attribute} changes from {_short(old.get(attribute))} to "
-                f"{_short(new.get(attribute))}",
+                f"cluster {name!r}: {attribute} changes from {_short(_resolved(old_document, old.get(attribute)))} "
+                f"to {_short(_resolved(new_document, new.get(attribute)))}",
                 f"{attribute} cannot change in place: Terraform replaces the whole cluster, destroying every node "
                 "(and ~2 hours of deep health checks per new instance)",
                 "create a second cluster with the new setting next to this one and move work over"))

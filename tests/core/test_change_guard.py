@@ -35,6 +35,7 @@ DANGEROUS = [
     ("cluster renamed", changed(hyperpod_cluster_name="other-name"), "cluster_name changes", "replaces the whole"),
     ("vpc changed", changed(hyperpod_subnet_ids=["subnet-0123456789abcdef0"]), "vpc_config changes",
      "replaces the whole"),
+    ("other EKS cluster", changed(eks_cluster_name="other-eks"), "orchestrator changes", "replaces the whole"),
     ("instance type", with_group(0, instance_type="ml.p5e.48xlarge"), "group 'train': instance_type changes",
      "refuses to change instance_type"),
     ("threads per core", with_group(1, threads_per_core=2), "group 'infer': threads_per_core changes",
