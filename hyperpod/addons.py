@@ -1,21 +1,20 @@
 """The HyperPod Kubernetes components: AWS's HyperPod Helm chart, installed before the cluster exists.
 
-The chart is not published in a Helm repository. By default Terraform fetches it at apply time from
-aws/sagemaker-hyperpod-cli at a pinned commit (a `terraform_data` with a local-exec step: git and helm on the
-deploying machine), so synthesis never touches the network. A prepared local folder or a mirrored chart repository
-can replace the git fetch.
+The chart is not published in a Helm repository. By default Terraform fetches it from aws/sagemaker-hyperpod-cli at a
+pinned commit while it plans (an `external` data source running git and helm on the deploying machine, once per
+revision and working directory), because the helm provider loads a local chart at plan time. Synthesis never touches
+the network. A prepared local folder or a mirrored chart repository can replace the git fetch.
 """
 
 from __future__ import annotations
 
 import json
-import shlex
 from dataclasses import dataclass
 
-from cdktf import DataResource, LocalExecProvisioner
 from cdktf_cdktf_provider_helm.release import Release
 from constructs import Construct
 
+from hyperpod.bindings.external import DataExternal, ExternalProvider
 from hyperpod.config import HelmChartSource
 
 CHART_CACHE = ".hyperpod-chart"  # relative to the Terraform working directory (the synthesized stack folder)
@@ -49,20 +48,28 @@ def chart_values(*, region: str, training_operator: bool, device_plugins: Device
     }
 
 
-def fetch_command(chart: HelmChartSource) -> str:
-    """Shell that materialises the chart at the pinned commit, once per revision."""
-    dest = f"{CHART_CACHE}/{chart.git_revision}"
-    q = shlex.quote
-    return " && ".join([
-        "set -eu",
-        f"if [ -f {q(dest)}/.ready ]; then exit 0; fi",
-        f"rm -rf {q(dest)}",
-        f"git init -q {q(dest)}",
-        f"git -C {q(dest)} fetch -q --depth 1 {q(chart.git_repository)} {q(chart.git_revision)}",
-        f"git -C {q(dest)} checkout -q FETCH_HEAD",
-        f"helm dependency update {q(dest + '/' + chart.chart_path)}",
-        f"touch {q(dest)}/.ready",
-    ])
+# Runs under `sh -c` from the external data source: $1 repository, $2 commit, $3 chart folder, $4 cache folder.
+# stdout must carry only the JSON result, so every tool's output goes to stderr (Terraform shows it on failure).
+FETCH_SCRIPT = """set -eu
+dest="$4/$2"
+cat >/dev/null
+if [ ! -f "$dest/.ready" ]; then
+  {
+    rm -rf "$dest"
+    git init -q "$dest"
+    git -C "$dest" fetch -q --depth 1 "$1" "$2"
+    git -C "$dest" checkout -q FETCH_HEAD
+    helm dependency update "$dest/$3"
+    touch "$dest/.ready"
+  } >&2
+fi
+printf '{"chart_path":"%s"}\\n' "$dest/$3"
+"""
+
+
+def fetch_program(chart: HelmChartSource) -> list[str]:
+    return ["/bin/sh", "-c", FETCH_SCRIPT, "fetch-hyperpod-chart", chart.git_repository, chart.git_revision,
+            chart.chart_path, CHART_CACHE]
 
 
 class HyperPodHelmDependencies(Construct):
@@ -72,26 +79,18 @@ class HyperPodHelmDependencies(Construct):
                  device_plugins: DevicePlugins):
         super().__init__(scope, id)
         values = chart_values(region=region, training_operator=training_operator, device_plugins=device_plugins)
-        depends_on = []
         repository = version = None
         if chart.repository:
             chart_ref, repository, version = "hyperpod-helm-chart", chart.repository, chart.version
         elif chart.local_path:
             chart_ref = chart.local_path
         else:
-            fetch = DataResource(
-                self, "chart-source",
-                triggers_replace={"repository": chart.git_repository, "revision": chart.git_revision,
-                                  "path": chart.chart_path},
-                provisioners=[LocalExecProvisioner(type="local-exec", command=fetch_command(chart),
-                                                   interpreter=["/bin/sh", "-c"])],
-            )
-            depends_on.append(fetch)
-            chart_ref = f"./{CHART_CACHE}/{chart.git_revision}/{chart.chart_path}"
+            ExternalProvider(self, "external")
+            self.chart_source = DataExternal(self, "chart-source", program=fetch_program(chart))
+            chart_ref = self.chart_source.result("chart_path")
         self.release = Release(
             self, "release", name=chart.release_name, namespace=chart.namespace, chart=chart_ref,
             repository=repository, version=version, values=[json.dumps(values, sort_keys=True, indent=2)],
             dependency_update=False, wait=True, timeout=900, atomic=True, cleanup_on_fail=True,
-            depends_on=depends_on or None,
         )
         self.values = values

@@ -46,7 +46,7 @@ def production(synth_json):
 def test_providers_and_versions_are_pinned(quick):
     required = quick["terraform"]["required_providers"]
     assert {name: p["version"] for name, p in required.items()} == {
-        "aws": "6.25.0", "awscc": "1.106.0", "helm": "3.1.1", "kubernetes": "2.38.0"}
+        "aws": "6.25.0", "awscc": "1.106.0", "external": "2.3.5", "helm": "3.1.1", "kubernetes": "2.38.0"}
     assert required["awscc"]["source"] == "hashicorp/awscc"
     assert quick["provider"]["aws"][0]["region"] == "us-west-2"
 
@@ -215,23 +215,22 @@ def test_helm_release_values_follow_config(quick, synth_json):
     assert values["nvidia-device-plugin"]["devicePlugin"]["enabled"] is False
 
 
-def test_helm_chart_comes_from_a_pinned_commit_fetched_at_apply(quick):
-    fetch = only(quick, "terraform_data")
-    revision = fetch["triggers_replace"]["revision"]
-    assert len(revision) == 40
-    (provisioner,) = fetch["provisioner"]
-    command = provisioner["local-exec"]["command"]
-    assert f"fetch -q --depth 1 https://github.com/aws/sagemaker-hyperpod-cli.git {revision}" in command
-    assert "helm dependency update" in command
+def test_helm_chart_comes_from_a_pinned_commit_fetched_at_plan(quick):
+    (name, source), = quick["data"]["external"].items()
+    program = source["program"]
+    assert program[:2] == ["/bin/sh", "-c"]
+    assert program[3:] == ["fetch-hyperpod-chart", "https://github.com/aws/sagemaker-hyperpod-cli.git",
+                           "011ca927123e02b35a399935bbb3ab1905fe33c7", "helm_chart/HyperPodHelmChart", ".hyperpod-chart"]
     release = only(quick, "helm_release")
-    assert release["chart"] == f"./.hyperpod-chart/{revision}/helm_chart/HyperPodHelmChart"
-    assert release["depends_on"] == [address(quick, "terraform_data")]
+    assert release["chart"] == f"${{data.external.{name}.result.chart_path}}"
+    assert quick["terraform"]["required_providers"]["external"] == {"source": "hashicorp/external",
+                                                                   "version": "2.3.5"}
 
 
 def test_helm_chart_from_local_path_or_mirror(synth_json):
     local = synth_json(minimal_config(hyperpod_helm_chart={"local_path": "/opt/charts/HyperPodHelmChart"}))
     assert only(local, "helm_release")["chart"] == "/opt/charts/HyperPodHelmChart"
-    assert "terraform_data" not in local["resource"]
+    assert "external" not in local.get("data", {}) and "external" not in local["provider"]
     mirror = synth_json(minimal_config(hyperpod_helm_chart={"repository": "oci://registry.example/hyperpod",
                                                             "version": "0.1.0"}))
     release = only(mirror, "helm_release")
@@ -240,7 +239,7 @@ def test_helm_chart_from_local_path_or_mirror(synth_json):
 
 def test_helm_dependencies_can_be_left_out(synth_json):
     tf = synth_json(minimal_config(hyperpod_install_helm_dependencies=False))
-    assert "helm_release" not in tf["resource"] and "terraform_data" not in tf["resource"]
+    assert "helm_release" not in tf["resource"] and "external" not in tf.get("data", {})
     assert not any(d.startswith("helm_release.") for d in cluster(tf)["depends_on"])
 
 
