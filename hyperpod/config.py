@@ -84,7 +84,7 @@ class InstanceGroup(_Strict):
 
 
 class HelmChartSource(_Strict):
-    """Where the HyperPod Helm chart comes from. Synthesis never fetches it; `terraform apply` does."""
+    """Where the HyperPod Helm chart comes from. Synthesis never fetches it; `terraform plan` does."""
 
     git_repository: str = Field("https://github.com/aws/sagemaker-hyperpod-cli.git",
                                 description="Git repository holding the chart.")
