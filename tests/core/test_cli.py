@@ -99,7 +99,14 @@ def test_warnings_do_not_stop_synthesis(tmp_path):
     assert "warning: hyperpod_instance_groups[0].deep_health_checks: InstanceConnectivity" in result.stderr
 
 
-def test_cdktf_cli_synth_uses_env_config_and_cli_outdir(tmp_path):
+def test_config_path_from_environment(tmp_path):
+    result = run_main("--out", str(tmp_path / "out"), env={"HYPERPOD_CONFIG": str(EXAMPLES / "production.tfvars.json")})
+    assert result.returncode == 0, result.stderr
+    assert "HyperPod cluster ml-platform-hyperpod" in result.stdout
+    assert "total: 2 group(s), 6 instance(s), 48 GPUs" in result.stdout
+
+
+def test_cdktf_cli_synth_on_the_default_example_honours_the_cli_outdir(tmp_path):
     cdktf = shutil.which("cdktf")
     assert cdktf, "the cdktf CLI is missing: run `make install-test` (scripts/bootstrap.sh --test installs it)"
     project = tmp_path / "project"
@@ -108,12 +115,12 @@ def test_cdktf_cli_synth_uses_env_config_and_cli_outdir(tmp_path):
         shutil.copy(ROOT / name, project / name)
     for name in ("hyperpod", "lifecycle_scripts", "examples"):
         os.symlink(ROOT / name, project / name)
-    env = {**os.environ, "HYPERPOD_CONFIG": str(EXAMPLES / "production.tfvars.json"), "CHECKPOINT_DISABLE": "1",
-           "CI": "true"}
+    env = {key: value for key, value in os.environ.items() if key != "HYPERPOD_CONFIG"}
+    env.update({"CHECKPOINT_DISABLE": "1", "CI": "true"})
     result = subprocess.run([cdktf, "synth", "--output", str(tmp_path / "cli-out")], cwd=project, env=env,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     synthesized = json.loads((tmp_path / "cli-out" / STACK_JSON).read_text())
     (cluster,) = synthesized["resource"]["awscc_sagemaker_cluster"].values()
-    assert cluster["cluster_name"] == "ml-platform-hyperpod"
+    assert cluster["cluster_name"] == "my-hyperpod-cluster"  # examples/terraform.tfvars.json
     assert not (project / "cdktf.out").exists()  # the CLI's output directory was honoured
