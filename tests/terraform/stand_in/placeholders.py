@@ -117,12 +117,29 @@ def _policy_document(config: dict) -> dict:
             "id": str(zlib.crc32(json.dumps(document, sort_keys=True).encode()))}
 
 
+# The stack's chart fetcher is `/bin/sh -c SCRIPT fetch-hyperpod-chart REPO SHA CHART_DIR CACHE_DIR`; its script
+# prints {"chart_path": "CACHE_DIR/SHA/CHART_DIR"}. Shell positional parameters start at $0, right after SCRIPT.
+CHART_FETCHER = "fetch-hyperpod-chart"
+
+
+def _external(config: dict) -> dict:
+    """What the program would print, without running it: plans stay offline (no git, no helm, no network).
+    Only the stack's chart fetcher is known; any other program gets typed filler, which no stack reference expects."""
+    program = config.get("program") or []
+    positional = program[3:] if program[:2] == ["/bin/sh", "-c"] else []
+    if positional[:1] != [CHART_FETCHER] or len(positional) != 5:
+        return {"id": "-"}
+    _, _repository, revision, chart_directory, cache = positional
+    return {"id": "-", "result": {"chart_path": f"{cache}/{revision}/{chart_directory}"}}
+
+
 REALISTIC = {
     "aws_caller_identity": _caller_identity,
     "aws_partition": _partition,
     "aws_region": _aws_region,
     "aws_eks_cluster": _eks_cluster,
     "aws_iam_policy_document": _policy_document,
+    "external": _external,
 }
 
 
