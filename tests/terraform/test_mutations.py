@@ -18,6 +18,11 @@ def only(stack: dict, resource_type: str) -> tuple[str, dict]:
     return name, body
 
 
+def only_data(stack: dict, data_type: str) -> tuple[str, dict]:
+    (name, body), = stack["data"][data_type].items()
+    return name, body
+
+
 def _rename_versioning(stack):
     stack["resource"]["aws_s3_bucket_versionning"] = stack["resource"].pop("aws_s3_bucket_versioning")
 
@@ -48,6 +53,7 @@ MUTATIONS = {
     "nested required missing": lambda s: only(s, "helm_release")[1].update(set=[{"value": "true"}]),
     "partial inline security group rule": lambda s: only(s, "aws_security_group")[1].update(
         ingress=[{"from_port": 0, "to_port": 0, "protocol": "-1", "self": True}]),
+    "chart source without program": lambda s: only_data(s, "external")[1].pop("program"),
 }
 
 
@@ -129,3 +135,10 @@ def test_inline_security_group_rule_needs_every_field(refusals):
     """Why the stack uses separate rule resources: in JSON, a partial inline rule is a type error."""
     output = refused(refusals, "partial inline security group rule")
     assert 'Inappropriate value for attribute "ingress": element 0: attributes "cidr_blocks", "description",' in output
+
+
+def test_chart_source_needs_a_program(refusals):
+    """The hand-written hashicorp/external schema bites: `program` is required on data "external"."""
+    output = refused(refusals, "chart source without program")
+    assert 'The argument "program" is required, but no definition was found.' in output
+    assert "in data.external." in output  # reported on the data source, not elsewhere

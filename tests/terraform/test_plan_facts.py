@@ -15,12 +15,18 @@ def address(stack: dict, resource_type: str) -> str:
     return f"{resource_type}.{name}"
 
 
+def data_address(stack: dict, data_type: str) -> str:
+    (name,) = stack["data"][data_type]
+    return f"data.{data_type}.{name}"
+
+
 def install_test_file(workspace) -> None:
     stack = workspace.read_stack()
     text = TEST_FILE.read_text()
     for placeholder, resource_type in (("__CLUSTER__", "awscc_sagemaker_cluster"), ("__ROLE__", "aws_iam_role"),
-                                       ("__BUCKET__", "aws_s3_bucket")):
+                                       ("__BUCKET__", "aws_s3_bucket"), ("__RELEASE__", "helm_release")):
         text = text.replace(placeholder, address(stack, resource_type))
+    text = text.replace("__CHART_SOURCE__", data_address(stack, "external"))
     (workspace.directory / TEST_FILE.name).write_text(text)
 
 
@@ -34,21 +40,42 @@ def test_terraform_test_plan_facts(example_workspace, tmp_path, example):
     assert "1 passed, 0 failed." in result.output
 
 
-def test_terraform_test_fails_when_a_group_runs_as_another_role(example_workspace, tmp_path):
-    """The assertions can fail: point one group at a different role and the run fails with our message."""
-    workspace = example_workspace("production.tfvars.json").clone(tmp_path / "workspace")
-    stack = workspace.read_stack()
+def _another_role(stack: dict) -> None:
     (cluster,) = stack["resource"]["awscc_sagemaker_cluster"].values()
     cluster["instance_groups"][-1]["execution_role"] = "arn:aws:iam::123456789012:role/someone-else"
+
+
+def _chart_path_by_hand(stack: dict) -> None:
+    (release,) = stack["resource"]["helm_release"].values()
+    release["chart"] = ".hyperpod-chart/checked-out-by-hand/helm_chart/HyperPodHelmChart"
+
+
+def test_terraform_test_assertions_can_fail(example_workspace, tmp_path):
+    """Break two facts at once (one terraform test run is ~3 s): each assertion fails with its own message."""
+    workspace = example_workspace("production.tfvars.json").clone(tmp_path / "workspace")
+    stack = workspace.read_stack()
+    _another_role(stack)
+    _chart_path_by_hand(stack)
     workspace.write_stack(stack)
     install_test_file(workspace)
     result = workspace.run("test", "-no-color")
     assert not result.ok
-    assert "every instance group must run as the stack's execution role" in result.output
+    output = " ".join(result.output.split())
+    assert "every instance group must run as the stack's execution role" in output, str(result)
+    assert "the helm release must install the chart the external data source fetched at plan time" in output
 
 
-def test_helm_release_is_ordered_before_the_cluster(example_workspace):
+@pytest.fixture(scope="module")
+def quick_start_graph(example_workspace) -> tuple[dict, set[tuple[str, str]]]:
     workspace = example_workspace("terraform.tfvars.json")
-    stack = workspace.read_stack()
-    edges = workspace.graph_edges()
+    return workspace.read_stack(), workspace.graph_edges()
+
+
+def test_helm_release_is_ordered_before_the_cluster(quick_start_graph):
+    stack, edges = quick_start_graph
     assert (address(stack, "awscc_sagemaker_cluster"), address(stack, "helm_release")) in edges
+
+
+def test_helm_release_reads_its_chart_from_the_external_data_source(quick_start_graph):
+    stack, edges = quick_start_graph
+    assert (address(stack, "helm_release"), data_address(stack, "external")) in edges

@@ -82,6 +82,25 @@ def test_policy_document_json_is_rendered_from_the_statements():
         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}
 
 
+def _external_block() -> dict:
+    return json.loads((SCHEMAS / "external.json").read_text())["data_source_schemas"]["external"]["block"]
+
+
+def test_chart_fetcher_placeholder_is_the_path_its_script_prints_without_running_it():
+    program = ["/bin/sh", "-c", "exit 97", "fetch-hyperpod-chart", "https://example.invalid/repo.git",
+               "0123456789abcdef0123456789abcdef01234567", "helm_chart/HyperPodHelmChart", ".hyperpod-chart"]
+    state = placeholders.read("external", _external_block(),
+                              {"program": program, "query": None, "working_dir": None, "id": None, "result": None})
+    assert state["result"] == {
+        "chart_path": ".hyperpod-chart/0123456789abcdef0123456789abcdef01234567/helm_chart/HyperPodHelmChart"}
+    assert state["id"] == "-" and state["program"] == program
+
+
+def test_other_external_programs_get_filler_not_a_chart_path():
+    state = placeholders.read("external", _external_block(), {"program": ["jq", "-n", "{}"], "result": None})
+    assert "chart_path" not in state["result"] and state["result"] == {"stand-in": "stand-in-result"}
+
+
 def test_provider_refuses_to_apply():
     provider = StandInProvider(json.loads((SCHEMAS / "helm.json").read_text()), "helm")
     response = provider.ApplyResourceChange(pb.ApplyResourceChange.Request(type_name="helm_release"), None)

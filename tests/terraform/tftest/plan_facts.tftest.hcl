@@ -1,9 +1,21 @@
 # Plan-level facts about the synthesized HyperPod stack, checked by `terraform test` (command = plan) against the
 # stand-in providers. CDKTF names resources with generated suffixes, so test_plan_facts.py copies this file into the
-# scratch workspace with __CLUSTER__, __ROLE__ and __BUCKET__ replaced by the stack's resource addresses.
+# scratch workspace with __CLUSTER__, __ROLE__, __BUCKET__, __RELEASE__ and __CHART_SOURCE__ replaced by the stack's
+# resource and data source addresses.
 #
 # The role ARN, the bucket name (the stack uses bucket_prefix) and the cluster ARN are only known after apply; the
-# overrides give them known values at plan time so the wiring between resources can be compared exactly.
+# overrides give them known values at plan time so the wiring between resources can be compared exactly. The chart
+# source's result is overridden with a path nothing else produces, so a chart path written into the release by hand
+# cannot pass for the fetched one.
+
+override_data {
+  target = __CHART_SOURCE__
+  values = {
+    result = {
+      chart_path = "stand-in-chart-cache/fetched/HyperPodHelmChart"
+    }
+  }
+}
 
 override_resource {
   target          = __ROLE__
@@ -68,6 +80,11 @@ run "plan_facts" {
   assert {
     condition     = output.lifecycle_scripts_bucket == "sagemaker-stand-in-lifecycle"
     error_message = "output lifecycle_scripts_bucket must be the lifecycle bucket's name"
+  }
+
+  assert {
+    condition     = __RELEASE__.chart == "stand-in-chart-cache/fetched/HyperPodHelmChart"
+    error_message = "the helm release must install the chart the external data source fetched at plan time"
   }
 
   assert {
