@@ -1,10 +1,11 @@
 """The reviewed list of checkov failures the project accepts: one per (check id, resource address), with a reason."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from hyperpod.config_errors import JsonFileError, load_json
 
 _CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
 _ADDRESS = re.compile(r"^(data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+$|^provider\.[a-z0-9_]+$")
@@ -25,11 +26,9 @@ class Acknowledgement:
 
 def load_acknowledgements(path: Path) -> list[Acknowledgement]:
     try:
-        data = json.loads(path.read_text())
-    except OSError as error:
-        raise AcknowledgementError(f"{path}: cannot read ({error.strerror})") from None
-    except json.JSONDecodeError as error:
-        raise AcknowledgementError(f"{path}: not valid JSON (line {error.lineno}: {error.msg})") from None
+        data = load_json(path, "acknowledgements file")
+    except JsonFileError as error:
+        raise AcknowledgementError(str(error)) from None
     entries = data.get("acknowledgements") if isinstance(data, dict) else None
     unknown = sorted(set(data) - {"//", "acknowledgements"}) if isinstance(data, dict) else []
     if unknown:

@@ -1,11 +1,12 @@
 """Reading cdk.tf.json documents: loading with a clear error, walking resources, telling expressions from literals."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
+
+from hyperpod.config_errors import JsonFileError, load_json
 
 # A Terraform interpolation inside a JSON string value; cdktf renders every token this way.
 _EXPRESSION = re.compile(r"\$\{")
@@ -29,13 +30,9 @@ class Violation:
 def load_document(path: Path | str) -> dict:
     path = Path(path)
     try:
-        text = path.read_text()
-    except OSError as error:
-        raise DocumentError(f"{path}: cannot read ({error.strerror})") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DocumentError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+        document = load_json(path, "Terraform JSON")
+    except JsonFileError as error:
+        raise DocumentError(str(error)) from None
     if not isinstance(document, dict):
         raise DocumentError(f"{path}: expected a JSON object at the top level, got {type(document).__name__}")
     return document

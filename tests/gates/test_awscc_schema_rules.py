@@ -203,6 +203,6 @@ def test_cli_reports_unreadable_input_without_a_traceback(tmp_path):
     completed = subprocess.run([sys.executable, "-m", "gates.awscc_schema", str(bad), str(tmp_path / "missing.json")],
                                cwd=ROOT, capture_output=True, text=True)
     assert completed.returncode == 1
-    assert f"{bad}: not valid JSON (line 1, column 2" in completed.stderr
-    assert "missing.json: cannot read (No such file or directory)" in completed.stderr
+    assert f"{bad}:1:2: the Terraform JSON is not valid JSON" in completed.stderr
+    assert "missing.json: cannot read the Terraform JSON: No such file or directory" in completed.stderr
     assert "Traceback" not in completed.stderr
