@@ -103,10 +103,10 @@ def _cluster_changes(name: str, old: dict, new: dict, old_document: dict, new_do
                      ) -> list[DangerousChange]:
     changes = []
     for attribute in REPLACES_CLUSTER:
-        if _resolved(old_document, old.get(attribute)) != _resolved(new_document, new.get(attribute)):
+        before, after = _resolved(old_document, old.get(attribute)), _resolved(new_document, new.get(attribute))
+        if before != after:
             changes.append(DangerousChange(
-                f"cluster {name!r}: {attribute} changes from {_short(_resolved(old_document, old.get(attribute)))} "
-                f"to {_short(_resolved(new_document, new.get(attribute)))}",
+                f"cluster {name!r}: {attribute} changes from {_short(before)} to {_short(after)}",
                 f"{attribute} cannot change in place: Terraform replaces the whole cluster, destroying every node "
                 "(and ~2 hours of deep health checks per new instance)",
                 "create a second cluster with the new setting next to this one and move work over"))

@@ -160,10 +160,6 @@ class HyperPodConfig(_Strict):
             raise ConfigError(problems)
         return self
 
-    @property
-    def instance_groups(self) -> list[InstanceGroup]:
-        return list(self.hyperpod_instance_groups)
-
 
 def helm_chart_problems(chart: dict, path: str) -> list[Problem]:
     problems = []

@@ -38,12 +38,10 @@ BUCKET_PREFIX = "sagemaker-"
 
 
 def read_scripts(directory: Path) -> dict[str, str]:
-    """Every file below `directory`, by its POSIX path relative to it. Called by main.py, never by a construct."""
-    scripts = {path.relative_to(directory).as_posix(): path.read_text(encoding="utf-8")
-               for path in sorted(directory.rglob("*")) if path.is_file() and "__pycache__" not in path.parts}
-    if ON_CREATE not in scripts:
-        raise FileNotFoundError(f"{directory / ON_CREATE} is missing: every instance group runs it")
-    return scripts
+    """Every file below `directory`, by its POSIX path relative to it. Called by main.py, never by a construct
+    (`LifecycleScripts` checks that on_create.sh is among them, for file and Python callers alike)."""
+    return {path.relative_to(directory).as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(directory.rglob("*")) if path.is_file() and "__pycache__" not in path.parts}
 
 
 def content_prefix(scripts: Mapping[str, str]) -> str:

@@ -83,3 +83,11 @@ def test_every_public_export_resolves():
 
     for name in hyperpod.__all__:
         assert getattr(hyperpod, name) is not None, name
+
+
+def test_lifecycle_scripts_must_include_on_create():
+    from hyperpod.lifecycle_scripts import LifecycleScripts
+
+    stack = TerraformStack(App(), "s")
+    with pytest.raises(ValueError, match=r"must include on_create.sh; got \['setup.sh'\]"):
+        LifecycleScripts(stack, "scripts", bucket=None, scripts={"setup.sh": "#!/bin/bash\n"})
