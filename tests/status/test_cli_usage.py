@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from hyperpod.status.cli import main, parse_duration
-from hyperpod.status.errors import UsageError
 from hyperpod.status.report import use_colour
 from tests.status.conftest import REGION, healthy_kubernetes
 

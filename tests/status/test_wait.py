@@ -14,7 +14,6 @@ from hyperpod.status.checks import Check, Evaluation
 from hyperpod.status.errors import Unreachable
 from hyperpod.status.waiting import format_duration, wait_until_healthy
 from tests.status.conftest import REGION, free_port, healthy_kubernetes
-from tests.status.moto_launcher import instance_id
 from tests.status.test_sagemaker_side import run
 
 GROUPS = {"worker": 2}
