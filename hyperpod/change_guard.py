@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from hyperpod.config_errors import JsonFileError, load_json
+from hyperpod.config.errors import JsonFileError, load_json
 
 CLUSTER_TYPE = "awscc_sagemaker_cluster"
 REPLACES_CLUSTER = ("cluster_name", "vpc_config", "orchestrator")

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from hyperpod.config import HyperPodConfig, parse_config
-from hyperpod.config_errors import ConfigError
+from hyperpod.config.errors import ConfigError
 from tests.conftest import example_config, minimal_config
 
 

@@ -1,0 +1,86 @@
+"""An instance group of the HyperPod cluster, and the rules that span its fields."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from hyperpod import instance_types
+from hyperpod.config.errors import Problem, value_repr
+from hyperpod.config.fields import ResourceName, Strict
+
+DEEP_HEALTH_CHECKS = ("InstanceStress", "InstanceConnectivity")
+MAX_INSTANCE_GROUPS = 100  # CreateCluster: InstanceGroups has at most 100 members
+MAX_INSTANCE_COUNT = 6758  # CreateCluster: InstanceCount maximum
+
+DeepHealthCheck = Literal["InstanceStress", "InstanceConnectivity"]
+
+
+def _known_instance_type(value: str) -> str:
+    if instance_types.lookup(value) is None:
+        raise ValueError(
+            f"got {value_repr(value)}; allowed: an instance type HyperPod offers, such as ml.p5.48xlarge, "
+            "ml.g5.48xlarge or ml.trn1.32xlarge (the README lists them all; the ml. prefix is optional)"
+        )
+    return instance_types.normalize(value)
+
+
+class InstanceGroup(Strict):
+    """One HyperPod instance group: identical instances that join the EKS cluster as nodes."""
+
+    name: ResourceName = Field(description="Instance group name, unique in the cluster. Cannot change in place.")
+    instance_type: Annotated[str, AfterValidator(_known_instance_type)] = Field(
+        description="HyperPod instance type, with or without the `ml.` prefix (the output always carries it). "
+                    "Cannot change in place.")
+    instance_count: int = Field(ge=0, le=MAX_INSTANCE_COUNT, description="Number of instances (0 keeps the group "
+                                                                         "with no nodes).")
+    ebs_volume_gb: int = Field(500, ge=1, le=16384, description="Size of the secondary EBS volume mounted at "
+                                                                "/opt/sagemaker (containerd and kubelet data).")
+    deep_health_checks: list[DeepHealthCheck] = Field(
+        default_factory=list, description="Deep health checks run on every new instance before it takes work: "
+                                          "`InstanceStress`, `InstanceConnectivity` (GPU and Trainium types only).")
+    threads_per_core: Literal[1, 2] = Field(1, description="1 disables hyperthreading, 2 enables it. Cannot change "
+                                                           "in place.")
+
+
+
+def instance_group_problems(groups: list) -> list[Problem]:
+    """Rules that span fields of one group or several groups; works on raw (possibly invalid) data."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for index, group in enumerate(groups):
+        if not isinstance(group, dict):
+            continue
+        where = f"hyperpod_instance_groups[{index}]"
+        name = group.get("name")
+        if isinstance(name, str):
+            if name in seen:
+                problems.append(Problem(f"{where}.name", f"got {value_repr(name)}, already the name of "
+                                        f"hyperpod_instance_groups[{seen[name]}]; allowed: a name unique in the "
+                                        "cluster"))
+            seen.setdefault(name, index)
+        problems += _deep_health_check_problems(group, where)
+    return problems
+
+
+def _deep_health_check_problems(group: dict, where: str) -> list[Problem]:
+    checks = group.get("deep_health_checks")
+    if not (isinstance(checks, list) and checks):
+        return []
+    problems = []
+    kind = instance_types.lookup(group["instance_type"]) if isinstance(group.get("instance_type"), str) else None
+    if kind is not None and not kind.takes_deep_health_checks:
+        problems.append(Problem(f"{where}.deep_health_checks", f"got {value_repr(checks)} on {kind.name}, which "
+                                "has no GPU or Trainium; allowed: [] (deep health checks run on GPU and Trainium "
+                                "instance types only)"))
+    count = group.get("instance_count")
+    if "InstanceConnectivity" in checks and isinstance(count, int) and count < 2:
+        problems.append(Problem(f"{where}.deep_health_checks", f"InstanceConnectivity with instance_count "
+                                f"{count}: the connectivity check needs 2 or more instances and will not run",
+                                severity="warning"))
+    duplicates = sorted({c for c in checks if isinstance(c, str) and checks.count(c) > 1})
+    if duplicates:
+        problems.append(Problem(f"{where}.deep_health_checks", f"got {value_repr(checks)}; allowed: each check "
+                                f"at most once ({', '.join(duplicates)} repeated)"))
+    return problems
