@@ -8,8 +8,10 @@ output directory, or --check-against PATH): changes that would replace the clust
 explained and refused unless --allow-replace is given. --check validates the config and the previous synthesis
 only (no synthesis, nothing written), for pre-commit hooks and CI.
 
-Exit codes: 0 written (or, with --check, valid), 2 the command line, the configuration or the previous synthesis is
-wrong, 3 a dangerous change was refused. Nothing is written unless the exit code is 0.
+Exit codes: 0 written (or, with --check, valid); 1 writing the output failed (disk full, I/O error); 2 the command
+line (e.g. an --out that is a file, unwritable or inside the project's sources), the configuration or the previous
+synthesis is wrong; 3 a dangerous change was refused; 130 interrupted (Ctrl-C). Nothing is written unless the exit
+code is 0 (or 130 after the synthesis was complete, which the message says). Errors are one line, never a traceback.
 """
 
 from __future__ import annotations
@@ -20,18 +22,27 @@ import sys
 from pathlib import Path
 
 from hyperpod.app.configs import UsageError, read_config
-from hyperpod.app.synthesis import ChangeRefused, guard, keep_group_order, load_previous, synthesize
+from hyperpod.app.synthesis import (
+    ChangeRefused,
+    WriteError,
+    check_output_directory,
+    guard,
+    keep_group_order,
+    load_previous,
+    synthesize,
+)
 
 CONFIG_ENV = "HYPERPOD_CONFIG"
 ALLOW_REPLACE_ENV = "HYPERPOD_ALLOW_REPLACE"  # --allow-replace for `cdktf synth/deploy`, which pass no arguments
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent.parent / "examples" / "terraform.tfvars.json"
 
-EXIT_OK, EXIT_USAGE, EXIT_REFUSED = 0, 2, 3
+EXIT_OK, EXIT_WRITE_FAILED, EXIT_USAGE, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     # allow_abbrev=False: argparse would otherwise read `--check` as an abbreviation of `--check-against`.
-    parser = argparse.ArgumentParser(prog="main.py", description=__doc__.split("\n\n")[0], allow_abbrev=False)
+    parser = argparse.ArgumentParser(prog="main.py", description=__doc__.split("\n\n")[0], allow_abbrev=False,
+                                     epilog=__doc__[__doc__.index("Exit codes:"):].replace("\n", " "))
     parser.add_argument("--config", type=Path, default=None,
                         help=f"tfvars-style JSON config (default: ${CONFIG_ENV} or examples/terraform.tfvars.json)")
     parser.add_argument("--out", type=Path, default=None,
@@ -50,15 +61,30 @@ def _error(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every way a run can end, mapped to its exit code and one line on stderr."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    config_path = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
-    outdir = args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
     try:
-        config, warnings = read_config(config_path)
-        previous = load_previous(outdir, args.check_against)
+        return _run(args)
     except UsageError as error:
         _error(str(error))
         return EXIT_USAGE
+    except ChangeRefused as refused:
+        print(str(refused), file=sys.stderr)
+        return EXIT_REFUSED
+    except WriteError as error:
+        _error(str(error))
+        return EXIT_WRITE_FAILED
+    except KeyboardInterrupt as interrupted:
+        print(str(interrupted) or "interrupted: nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run(args: argparse.Namespace) -> int:
+    config_path = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    outdir = args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
+    check_output_directory(outdir)
+    config, warnings = read_config(config_path)
+    previous = load_previous(outdir, args.check_against)
     for warning in warnings:
         print(f"{config_path}: {warning}", file=sys.stderr)
     if args.check:
@@ -66,12 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{config_path}: valid ({len(warnings)} warning(s); {compared}); nothing written")
         return EXIT_OK
     config = keep_group_order(config, previous)
-    try:
-        allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
-        written = synthesize(config, outdir, check=guard(previous, allow))
-    except ChangeRefused as refused:
-        print(str(refused), file=sys.stderr)
-        return EXIT_REFUSED
+    allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
+    written = synthesize(config, outdir, check=guard(previous, allow))
     from hyperpod.app.summary import summary
 
     print(summary(config, written))

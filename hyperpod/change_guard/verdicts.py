@@ -1,0 +1,201 @@
+"""Refuse config changes that would silently replace or break a running HyperPod cluster.
+
+Compares a new synthesis with the previous one (both Terraform JSON, the previous one checked by
+`hyperpod.change_guard.previous`). What counts as dangerous comes from the awscc_sagemaker_cluster schema
+(replacement attributes for the whole cluster, create-only attributes inside a group, the provider matching groups by
+list position: hashicorp/terraform-provider-awscc#3110), from the providers' region (every resource's identity), and
+from the HyperPod Helm chart the running cluster needs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from hyperpod.change_guard.difference import differences, resolved_differences, show
+from hyperpod.change_guard.previous import CLUSTER_TYPE, RELEASE_TYPE
+
+REPLACES_CLUSTER = ("cluster_name", "vpc_config", "orchestrator")
+CREATE_ONLY_IN_GROUP = ("instance_type", "threads_per_core", "execution_role", "override_vpc_config")
+
+SAFE_PATH = ("add a new instance group with the new settings, move work to it, scale the old group's "
+             "instance_count to 0, then remove the old group in a later change")
+
+# What the HyperPod chart's value keys install (chart audit in HYPERPOD.md): what an uninstall takes away.
+CHART_COMPONENTS = {
+    "health-monitoring-agent": "health monitoring agent (DaemonSets in aws-hyperpod)",
+    "deep-health-check": "deep health check RBAC and the aws-hyperpod namespace",
+    "job-auto-restart": "job auto-restart RBAC",
+    "hyperpod-patching": "HyperPod patching RBAC",
+    "trainingOperators": "Kubeflow training operator",
+    "mpi-operator": "MPI operator",
+    "nvidia-device-plugin": "NVIDIA device plugin",
+    "neuron-device-plugin": "Neuron device plugin",
+    "aws-efa-k8s-device-plugin": "EFA device plugin",
+}
+
+
+@dataclass(frozen=True)
+class DangerousChange:
+    what: str
+    why: str
+    instead: str
+
+    def __str__(self) -> str:
+        return f"{self.what}\n    why: {self.why}\n    instead: {self.instead}"
+
+
+def _clusters(document: dict) -> dict[str, dict]:
+    return document.get("resource", {}).get(CLUSTER_TYPE, {})
+
+
+def previous_group_order(document: dict) -> list[str]:
+    """Group names in the order the previous synthesis declared them (first cluster resource)."""
+    for cluster in _clusters(document).values():
+        return [g.get("instance_group_name") for g in cluster.get("instance_groups", [])]
+    return []
+
+
+def stable_group_order(names: list[str], previous: list[str]) -> list[str]:
+    """Existing groups keep their previous positions relative to each other; new groups go after them.
+
+    The provider matches groups by position, so inserting a group before existing ones would look like every later
+    group changing type, role and name at once."""
+    kept = [name for name in previous if name in names]
+    return kept + [name for name in names if name not in kept]
+
+
+def dangerous_changes(previous: dict, new: dict) -> list[DangerousChange]:
+    changes: list[DangerousChange] = []
+    old_clusters, new_clusters = _clusters(previous), _clusters(new)
+    for logical_id, old in old_clusters.items():
+        name = old.get("cluster_name")
+        if logical_id not in new_clusters:
+            changes.append(DangerousChange(
+                f"HyperPod cluster {name!r} would be destroyed",
+                "it is no longer in the configuration (hyperpod_enabled false, or the stack changed shape); every "
+                "node and its local data goes with it",
+                "keep hyperpod_enabled true; to tear down on purpose, set hyperpod_prevent_destroy false and pass "
+                "--allow-replace"))
+            continue
+        changes += _region_change(name, previous, new)
+        changes += _cluster_changes(name, old, new_clusters[logical_id], previous, new)
+        changes += _chart_uninstall(name, previous, new)
+    return changes
+
+
+def region_settings(document: dict) -> dict[str, object]:
+    """Every place the stack names its region: the aws and awscc providers, and the region the stack resolves for
+    the EKS API token (helm and kubernetes providers). Unset means the deploying machine's AWS_REGION or profile."""
+    settings: dict[str, object] = {}
+    providers = document.get("provider", {})
+    for kind in ("aws", "awscc"):
+        for block in providers.get(kind, []):
+            if not block.get("alias"):
+                settings[f"provider.{kind}.region"] = block.get("region")
+    for kind in ("helm", "kubernetes"):
+        for block in providers.get(kind, []):
+            exec_block = block.get("kubernetes", block) if kind == "helm" else block
+            if not isinstance(exec_block, dict):
+                continue
+            exec_ = exec_block.get("exec")
+            exec_ = exec_[0] if isinstance(exec_, list) and exec_ else exec_
+            args = exec_.get("args") if isinstance(exec_, dict) else None
+            if isinstance(args, list) and "--region" in args[:-1]:
+                settings[f"provider.{kind} (aws eks get-token --region)"] = args[args.index("--region") + 1]
+    return settings
+
+
+def _region_change(name: str, old_document: dict, new_document: dict) -> list[DangerousChange]:
+    before, after = region_settings(old_document), region_settings(new_document)
+    lines = [f"{key}: {show(before.get(key))} -> {show(after.get(key))}"
+             for key in [*before, *(k for k in after if k not in before)] if before.get(key) != after.get(key)]
+    if not lines:
+        return []
+    return [DangerousChange(
+        f"cluster {name!r}: the region changes" + "".join(f"\n      {line}" for line in lines),
+        "every provider moves with it: Terraform looks for the cluster, its role, bucket and Helm release in the new "
+        "region, finds none and creates them all anew there, while the running cluster in the old region keeps its "
+        "nodes (and its bill) with nothing managing it any more (null means the deploying machine's AWS_REGION or "
+        "profile, which Terraform cannot promise is the same)",
+        "keep the region as deployed; for a cluster in another region, synthesize a second stack (its own --out and "
+        "state) and move work over")]
+
+
+def _chart_components(values: list) -> list[str]:
+    """The chart components a release's values switch on; all of them when the values cannot be read."""
+    enabled: list[str] = []
+    try:
+        merged = {key: item for text in values for key, item in json.loads(text).items()}
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        return list(CHART_COMPONENTS.values())
+    for key, component in CHART_COMPONENTS.items():
+        setting = merged.get(key)
+        if isinstance(setting, dict) and isinstance(setting.get("devicePlugin"), dict):
+            setting = setting["devicePlugin"]
+        if isinstance(setting, dict) and setting.get("enabled") is True:
+            enabled.append(component)
+    return enabled
+
+
+def _chart_uninstall(name: str, old_document: dict, new_document: dict) -> list[DangerousChange]:
+    """A release gone from the new synthesis is uninstalled by Terraform, under the running cluster."""
+    old_releases = old_document.get("resource", {}).get(RELEASE_TYPE, {})
+    new_releases = new_document.get("resource", {}).get(RELEASE_TYPE, {})
+    changes = []
+    for logical_id, release in old_releases.items():
+        if logical_id in new_releases:
+            continue
+        components = ", ".join(_chart_components(release.get("values", []))) or "no enabled components"
+        changes.append(DangerousChange(
+            f"cluster {name!r}: Helm release {release['name']!r} in namespace {release.get('namespace')!r} would be "
+            f"uninstalled (hyperpod_install_helm_dependencies false?), removing: {components}",
+            "the running cluster relies on them: without the agent and the RBAC, HyperPod no longer labels, checks "
+            "or replaces faulty nodes, deep health checks cannot run on new instances and jobs stop auto-resuming",
+            "keep hyperpod_install_helm_dependencies true; to hand the chart to another tool, first run "
+            f"`terraform state rm {RELEASE_TYPE}.{logical_id}` (Terraform forgets it, nothing is uninstalled), "
+            "then synthesize with --allow-replace"))
+    return changes
+
+
+def _cluster_changes(name: str, old: dict, new: dict, old_document: dict, new_document: dict
+                     ) -> list[DangerousChange]:
+    changes = []
+    for attribute in REPLACES_CLUSTER:
+        lines = resolved_differences(old_document, old.get(attribute), new_document, new.get(attribute), attribute)
+        if lines:
+            changes.append(DangerousChange(
+                f"cluster {name!r}: {attribute} changes" + "".join(f"\n      {line}" for line in lines),
+                f"{attribute} cannot change in place: Terraform replaces the whole cluster, destroying every node "
+                "(and ~2 hours of deep health checks per new instance)",
+                "create a second cluster with the new setting next to this one and move work over"))
+    old_groups = {g.get("instance_group_name"): (i, g) for i, g in enumerate(old.get("instance_groups", []))}
+    new_groups = {g.get("instance_group_name"): (i, g) for i, g in enumerate(new.get("instance_groups", []))}
+    removed = [g for g in old_groups if g not in new_groups]
+    added = [g for g in new_groups if g not in old_groups]
+    for group in removed:
+        rename = f" (renamed to {added[0]!r}? a rename is a delete plus a create)" if len(removed) == len(added) == 1 \
+            else ""
+        changes.append(DangerousChange(
+            f"cluster {name!r}: instance group {group!r} would be removed{rename}",
+            "its instances are terminated and their local data is lost",
+            "first scale its instance_count to 0 and deploy; remove it in a later change, with --allow-replace"))
+    for group, (new_index, new_group) in new_groups.items():
+        if group not in old_groups:
+            continue
+        old_index, old_group = old_groups[group]
+        for attribute in CREATE_ONLY_IN_GROUP:
+            lines = differences(old_group.get(attribute), new_group.get(attribute), attribute)
+            if lines:
+                changes.append(DangerousChange(
+                    f"cluster {name!r}, group {group!r}: {attribute} changes" +
+                    "".join(f"\n      {line}" for line in lines),
+                    f"the SageMaker API refuses to change {attribute} of an existing group: apply fails after "
+                    "a long wait",
+                    SAFE_PATH))
+        if old_index != new_index:
+            changes.append(DangerousChange(
+                f"cluster {name!r}, group {group!r}: moves from position {old_index} to {new_index}",
+                "the awscc provider matches instance groups by position, so a move reads as changes to other groups",
+                "keep existing groups in their order and add new groups at the end"))
+    return changes
