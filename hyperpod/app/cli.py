@@ -29,6 +29,7 @@ from hyperpod.app.synthesis import (
     guard,
     keep_group_order,
     load_previous,
+    prepare_output_directory,
     synthesize,
 )
 
@@ -84,6 +85,8 @@ def _run(args: argparse.Namespace) -> int:
     outdir = args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
     check_output_directory(outdir)
     config, warnings = read_config(config_path)
+    if not args.check:
+        prepare_output_directory(outdir)
     previous = load_previous(outdir, args.check_against)
     for warning in warnings:
         print(f"{config_path}: {warning}", file=sys.stderr)

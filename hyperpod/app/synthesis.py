@@ -44,6 +44,15 @@ def check_output_directory(outdir: Path) -> None:
         raise UsageError(f"--out {outdir}: is a file, not a folder; allowed: a folder, new or from a synthesis")
 
 
+def prepare_output_directory(outdir: Path) -> None:
+    """Create `outdir` (if new): `UsageError` when that is impossible (below a file, in /proc, read-only)."""
+    check_output_directory(outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"--out {outdir}: cannot write there: {error.strerror or error}") from None
+
+
 def previous_stack_path(outdir: Path, check_against: Path | None) -> Path:
     return check_against or outdir / "stacks" / STACK_NAME / "cdk.tf.json"
 
@@ -150,9 +159,8 @@ def synthesize(config, outdir: Path, check: Callable[[dict], None] | None = None
     from hyperpod.stack import HyperPodStack
 
     scripts = read_scripts(LIFECYCLE_SCRIPTS)
-    check_output_directory(outdir)
+    prepare_output_directory(outdir)
     try:
-        outdir.mkdir(parents=True, exist_ok=True)
         scratch_folder = tempfile.TemporaryDirectory(dir=outdir.parent, prefix=f".{outdir.name}.")
     except OSError as error:
         raise UsageError(f"--out {outdir}: cannot write there: {error.strerror or error}") from None
