@@ -33,6 +33,8 @@ from cdktf_cdktf_provider_aws.s3_object import S3Object
 from constructs import Construct
 
 ON_CREATE = "on_create.sh"
+# The scripts this package ships (package data, so an installed package has them as a checkout does).
+SHIPPED_SCRIPTS = Path(__file__).resolve().parent / "lifecycle_scripts"
 # The managed AmazonSageMakerClusterInstanceRolePolicy only reads arn:aws:s3:::sagemaker-* buckets.
 BUCKET_PREFIX = "sagemaker-"
 
@@ -42,6 +44,15 @@ def read_scripts(directory: Path) -> dict[str, str]:
     (`LifecycleScripts` checks that on_create.sh is among them, for file and Python callers alike)."""
     return {path.relative_to(directory).as_posix(): path.read_text(encoding="utf-8")
             for path in sorted(directory.rglob("*")) if path.is_file() and "__pycache__" not in path.parts}
+
+
+def shipped_scripts() -> dict[str, str]:
+    """The lifecycle scripts this package ships, for `LifecycleScripts` (an app reads them; constructs never do)."""
+    if not (SHIPPED_SCRIPTS / ON_CREATE).is_file():
+        raise FileNotFoundError(f"the lifecycle scripts this package ships are missing: no {ON_CREATE} in "
+                                f"{SHIPPED_SCRIPTS}; reinstall hyperpod-cdktf, or pass your own scripts with "
+                                "read_scripts(Path('your/scripts'))")
+    return read_scripts(SHIPPED_SCRIPTS)
 
 
 def content_prefix(scripts: Mapping[str, str]) -> str:

@@ -12,11 +12,9 @@ from typing import Callable
 from hyperpod.app.configs import UsageError
 
 STACK_NAME = "hyperpod"
-# The lifecycle scripts this project ships (see lifecycle_scripts/README.md).
-LIFECYCLE_SCRIPTS = Path(__file__).resolve().parent.parent.parent / "lifecycle_scripts"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 # An output folder here would be uploaded as lifecycle scripts, picked up by tests or gates, or replace sources.
-SOURCE_FOLDERS = ("hyperpod", "lifecycle_scripts", "charts", "gates", "tests", "examples", "bench", "scripts", ".git")
+SOURCE_FOLDERS = ("hyperpod", "charts", "gates", "tests", "examples", "bench", "scripts", ".git")
 
 
 class ChangeRefused(Exception):
@@ -155,10 +153,13 @@ def synthesize(config, outdir: Path, check: Callable[[dict], None] | None = None
     from cdktf import App
     from jsii.errors import JSIIError
 
-    from hyperpod.lifecycle_scripts import read_scripts
+    from hyperpod.lifecycle_scripts import shipped_scripts
     from hyperpod.stack import HyperPodStack
 
-    scripts = read_scripts(LIFECYCLE_SCRIPTS)
+    try:
+        scripts = shipped_scripts()
+    except OSError as error:  # a broken installation: one line, not a traceback
+        raise UsageError(str(error)) from None
     prepare_output_directory(outdir)
     try:
         scratch_folder = tempfile.TemporaryDirectory(dir=outdir.parent, prefix=f".{outdir.name}.")

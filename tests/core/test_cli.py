@@ -115,7 +115,7 @@ def test_cdktf_cli_synth_on_the_default_example_honours_the_cli_outdir(tmp_path)
     project.mkdir()
     for name in ("cdktf.json", "main.py"):
         shutil.copy(ROOT / name, project / name)
-    for name in ("hyperpod", "lifecycle_scripts", "examples"):
+    for name in ("hyperpod", "examples"):
         os.symlink(ROOT / name, project / name)
     env = {key: value for key, value in os.environ.items() if key != "HYPERPOD_CONFIG"}
     env.update({"CHECKPOINT_DISABLE": "1", "CI": "true"})
@@ -169,13 +169,13 @@ def test_options_are_never_abbreviated(abbreviation, tmp_path):
 
 # Every ending has its documented exit code and one line; nothing is half-written (issue 12, parts 5 and 6).
 
-@pytest.mark.parametrize("out", ["hyperpod/out", "tests", "examples/out", "lifecycle_scripts/x", "charts/o", "gates",
+@pytest.mark.parametrize("out", ["hyperpod/out", "tests", "examples/out", "hyperpod/lifecycle_scripts/x", "charts/o", "gates",
                                  "bench/o", "scripts/o", ".", ".git/o", "hyperpod/../tests/o"])
 def test_out_inside_the_project_sources_is_refused(out):
     result = run_main("--check", "--out", out)
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"error: --out {out}: inside the project's sources ({ROOT}); allowed: a folder "
-                                    "outside hyperpod/, lifecycle_scripts/, charts/")
+                                    "outside hyperpod/, charts/, gates/")
     assert result.stderr.count("\n") == 1
     assert not (ROOT / out).exists() or out in (".", "tests", "gates")
 
