@@ -17,6 +17,7 @@ code is 0 (or 130 after the synthesis was complete, which the message says). Err
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from pathlib import Path
@@ -30,6 +31,7 @@ from hyperpod.app.synthesis import (
     keep_group_order,
     load_previous,
     prepare_output_directory,
+    previous_stack_path,
     synthesize,
 )
 
@@ -76,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         _error(str(error))
         return EXIT_WRITE_FAILED
     except KeyboardInterrupt as interrupted:
-        print(str(interrupted) or "interrupted: nothing was written", file=sys.stderr)
+        print(str(interrupted) or "interrupted: nothing was written",
+              file=getattr(interrupted, "report_to", sys.stderr))
         return EXIT_INTERRUPTED
 
 
@@ -85,9 +88,12 @@ def _run(args: argparse.Namespace) -> int:
     outdir = args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
     check_output_directory(outdir)
     config, warnings = read_config(config_path)
+    previous = load_previous(outdir, args.check_against)
     if not args.check:
         prepare_output_directory(outdir)
-    previous = load_previous(outdir, args.check_against)
+    if previous is None:  # a user who expected a comparison must know there was none
+        path = previous_stack_path(outdir, args.check_against)
+        print(f"note: no previous synthesis at {path}: change guard skipped", file=sys.stderr)
     for warning in warnings:
         print(f"{config_path}: {warning}", file=sys.stderr)
     if args.check:
@@ -96,8 +102,28 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     config = keep_group_order(config, previous)
     allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
-    written = synthesize(config, outdir, check=guard(previous, allow))
+    written = _synthesize_holding_runtime_output(config, outdir, guard(previous, allow))
     from hyperpod.app.summary import summary
 
     print(summary(config, written))
     return EXIT_OK
+
+
+def _synthesize_holding_runtime_output(config, outdir: Path, check) -> Path:
+    """jsii's Node runtime writes through sys.stderr, and a Ctrl-C reaches it too (the whole process group): dying,
+    it complains about its broken channel. What it (and this process) writes meanwhile is held and passed on when
+    synthesis ends; after Ctrl-C it is dropped for good, so the interrupt is reported in one line."""
+    real = sys.stderr
+    held = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="backslashreplace", write_through=True)
+    sys.stderr = held
+    interrupted = False
+    try:
+        return synthesize(config, outdir, check=check)
+    except KeyboardInterrupt as interrupt:
+        interrupted = True
+        interrupt.report_to = real  # sys.stderr stays `held`: the runtime's last words go nowhere
+        raise
+    finally:
+        if not interrupted:
+            sys.stderr = real
+            real.write(held.buffer.getvalue().decode("utf-8", "backslashreplace"))

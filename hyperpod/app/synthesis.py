@@ -62,9 +62,7 @@ def load_previous(outdir: Path, check_against: Path | None) -> dict | None:
 
     path = previous_stack_path(outdir, check_against)
     if check_against is None and not path.exists():
-        # First synthesis, or an empty or different --out: say so, a user who expected a comparison must know.
-        print(f"note: no previous synthesis at {path}: change guard skipped", file=sys.stderr)
-        return None
+        return None  # first synthesis, or an empty or different --out: the caller says so
     try:
         return load(path, STACK_NAME)
     except PreviousSynthesisError as error:

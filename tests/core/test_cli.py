@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -243,6 +244,7 @@ def test_ctrl_c_during_synthesis_is_exit_130_and_writes_nothing(tmp_path):
     # The marker: the scratch folder appears when synthesis starts, ~1 s of jsii work before anything is moved.
     while not any(p.name.startswith(".out.") for p in tmp_path.iterdir()):
         assert process.poll() is None, process.communicate()
+        time.sleep(0.005)
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
