@@ -79,7 +79,8 @@ def values_for(mode: str, nnodes: int, source: str, operator: str = "kubeflow") 
 
 MATRIX = [
     (chart, operator, mode, nnodes, source)
-    for chart, operator, mode, nnodes, source in itertools.product(CHARTS, OPERATORS, HYPERPOD_MODES, (1, 2, 8), SOURCES)
+    for chart, operator, mode, nnodes, source
+    in itertools.product(CHARTS, OPERATORS, HYPERPOD_MODES, (1, 2, 8), SOURCES)
     if not (operator == "hyperpod" and mode == "plain")
 ]
 

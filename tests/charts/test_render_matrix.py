@@ -108,7 +108,7 @@ def test_replica_counts_follow_nnodes(case):
 
 
 def test_recovery_follows_auto_resume(case):
-    """kubeflow: HyperPod's job auto-resume annotations; hyperpod: the operator's own runPolicy, never the annotations."""
+    """kubeflow: HyperPod's job auto-resume annotations; hyperpod: the operator's runPolicy, never the annotations."""
     (_, operator, mode, _, _), result = case
     job = result.workload
     annotations = job["metadata"].get("annotations", {})
