@@ -98,7 +98,8 @@ def cross_field_problems(raw: dict, context: object = None) -> list[Problem]:
         added = ["the EKS cluster security group"] + (["the created instance group"] if creates_group else [])
         if len(extra_groups) + len(added) > MAX_SECURITY_GROUPS:
             problems.append(Problem("hyperpod_security_group_ids", f"got {len(extra_groups)} security groups; with "
-                                    f"{' and '.join(added)} the instances would carry {len(extra_groups) + len(added)}; "
+                                    f"{' and '.join(added)} the instances would carry "
+                                    f"{len(extra_groups) + len(added)}; "
                                     f"allowed: at most {MAX_SECURITY_GROUPS} in all, so at most "
                                     f"{MAX_SECURITY_GROUPS - len(added)} here"))
     enabled = raw.get("hyperpod_enabled") is True

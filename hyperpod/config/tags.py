@@ -29,7 +29,8 @@ def _allowed_character(character: str) -> bool:
 
 def _text_problem(text: str, what: str, maximum: int, minimum: int) -> str | None:
     if not minimum <= len(text) <= maximum:
-        return f"got {value_repr(text)} ({len(text)} characters); allowed: a tag {what} of {minimum}-{maximum} characters"
+        return (f"got {value_repr(text)} ({len(text)} characters); allowed: a tag {what} of {minimum}-{maximum} "
+                "characters")
     bad = sorted({c for c in text if not _allowed_character(c)})
     if bad:
         shown = " ".join(value_repr(c) for c in bad[:10])
@@ -62,6 +63,6 @@ def tag_problems(tags: object, *, security_group: bool, context: object = None, 
     keys = added | set(tags)
     if len(keys) > MAX_TAGS_PER_RESOURCE:
         problems.append(Problem(path, f"got {len(tags)} tags; with the {len(added)} the stack adds "
-                                      f"({', '.join(sorted(added))}) a resource would carry {len(keys)}; allowed: at most "
-                                      f"{MAX_TAGS_PER_RESOURCE} tags per resource in all"))
+                                      f"({', '.join(sorted(added))}) a resource would carry {len(keys)}; allowed: "
+                                      f"at most {MAX_TAGS_PER_RESOURCE} tags per resource in all"))
     return problems

@@ -11,7 +11,6 @@ import sys
 import pytest
 
 from hyperpod.config import HyperPodConfig, is_token, parse_config
-from hyperpod.config.errors import ConfigError
 from hyperpod.config.tokens import terraform_literal
 from tests.conftest import ROOT, minimal_config
 from tests.core.test_config import assert_problem, errors_of, group
