@@ -23,6 +23,7 @@ from hyperpod.bindings.awscc import (
     VpcConfig,
 )
 from hyperpod.config import HyperPodConfig, InstanceGroup, is_token
+from hyperpod.config.tags import SECURITY_GROUP_NAME_TAG  # the tag rules count it
 from hyperpod.eks import SUPPORTED_AUTHENTICATION_MODES, EksCluster
 from hyperpod.lifecycle_scripts import LifecycleScripts
 
@@ -44,7 +45,7 @@ class InstanceNetwork(Construct):
         self.security_group = SecurityGroup(
             self, "instances", name_prefix=f"{cluster_name[:40]}-instances-", vpc_id=vpc_id,
             description="HyperPod instances: all traffic between members (EFA/NCCL)",
-            tags={**tags, "Name": f"{cluster_name}-hyperpod-instances"},
+            tags={**tags, SECURITY_GROUP_NAME_TAG: f"{cluster_name}-hyperpod-instances"},
         )
         VpcSecurityGroupIngressRule(
             self, "from-members", security_group_id=self.security_group.id, ip_protocol="-1",

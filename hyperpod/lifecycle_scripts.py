@@ -32,6 +32,8 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 from cdktf_cdktf_provider_aws.s3_object import S3Object
 from constructs import Construct
 
+from hyperpod.config.tokens import terraform_literal  # noqa: F401  (also imported from here)
+
 ON_CREATE = "on_create.sh"
 # The managed AmazonSageMakerClusterInstanceRolePolicy only reads arn:aws:s3:::sagemaker-* buckets.
 BUCKET_PREFIX = "sagemaker-"
@@ -50,12 +52,6 @@ def content_prefix(scripts: Mapping[str, str]) -> str:
     for name in sorted(scripts):
         digest.update(name.encode() + b"\0" + scripts[name].encode() + b"\0")
     return f"lifecycle/{digest.hexdigest()[:16]}"
-
-
-def terraform_literal(text: str) -> str:
-    """Escape text so Terraform stores it verbatim: in Terraform JSON strings `${` and `%{` start templates, and
-    shell scripts are full of `${VAR}`."""
-    return text.replace("${", "$${").replace("%{", "%%{")
 
 
 def bucket_name_prefix(cluster_name: str) -> str:

@@ -15,12 +15,12 @@ from hyperpod.bindings.awscc import AwsccProvider, VpcConfig
 from hyperpod.bindings.kubernetes import KubernetesProvider
 from hyperpod.cluster import HyperPodCluster, InstanceNetwork
 from hyperpod.config import HyperPodConfig
+from hyperpod.config.tags import DEFAULT_TAGS  # the tag rules count them
 from hyperpod.eks import AwsContext, EksCluster, ExistingEksCluster
 from hyperpod.execution_role import ExecutionRole, role_name_prefix
 from hyperpod.lifecycle_scripts import LifecycleScripts, LifecycleScriptsBucket
 
 STATE_FILE = "terraform.hyperpod.tfstate"  # relative: output must not depend on where the checkout lives
-DEFAULT_TAGS = {"managed-by": "hyperpod-cdktf"}
 
 
 def device_plugins(config: HyperPodConfig) -> DevicePlugins:

@@ -8,13 +8,14 @@ from pydantic import AfterValidator, Field
 
 from hyperpod import instance_types
 from hyperpod.config.errors import Problem, value_repr
-from hyperpod.config.fields import ResourceName, Strict
+from hyperpod.config.fields import ResourceName, Strict, choice_of_integers
 
 DEEP_HEALTH_CHECKS = ("InstanceStress", "InstanceConnectivity")
 MAX_INSTANCE_GROUPS = 100  # CreateCluster: InstanceGroups has at most 100 members
 MAX_INSTANCE_COUNT = 6758  # CreateCluster: InstanceCount maximum
 
 DeepHealthCheck = Literal["InstanceStress", "InstanceConnectivity"]
+ThreadsPerCore = choice_of_integers(1, 2)  # CreateCluster: ThreadsPerCore 1-2
 
 
 def _known_instance_type(value: str) -> str:
@@ -40,8 +41,8 @@ class InstanceGroup(Strict):
     deep_health_checks: list[DeepHealthCheck] = Field(
         default_factory=list, description="Deep health checks run on every new instance before it takes work: "
                                           "`InstanceStress`, `InstanceConnectivity` (GPU and Trainium types only).")
-    threads_per_core: Literal[1, 2] = Field(1, description="1 disables hyperthreading, 2 enables it. Cannot change "
-                                                           "in place.")
+    threads_per_core: ThreadsPerCore = Field(1, description="1 disables hyperthreading, 2 enables it. Cannot change "
+                                                             "in place.")
 
 
 
