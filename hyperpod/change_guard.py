@@ -73,6 +73,11 @@ def previous_group_order(document: dict) -> list[str]:
     return []
 
 
+def previous_provisioning_modes(document: dict) -> list[str | None]:
+    """node_provisioning_mode of each cluster in a previous synthesis (None: the standard mode)."""
+    return [cluster.get("node_provisioning_mode") for cluster in _clusters(document).values()]
+
+
 def stable_group_order(names: list[str], previous: list[str]) -> list[str]:
     """Existing groups keep their previous positions relative to each other; new groups go after them.
 

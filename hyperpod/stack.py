@@ -61,7 +61,8 @@ class HyperPod(Construct):
         self.execution_role = ExecutionRole(
             self, "execution-role", role_name_prefix=role_name_prefix(name), aws=aws, eks_cluster_arn=eks.arn,
             lifecycle_bucket_arn=self.bucket.bucket.arn, vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
-            security_group_ids=security_group_ids)
+            security_group_ids=security_group_ids,
+            ebs_kms_key_arns=[g.ebs_kms_key_id for g in config.hyperpod_instance_groups if g.ebs_kms_key_id])
 
         depends_on = []
         if config.hyperpod_install_helm_dependencies:
@@ -74,7 +75,7 @@ class HyperPod(Construct):
             self, "cluster", config=config, eks=eks, execution_role_arn=self.execution_role.arn,
             lifecycle=self.lifecycle_scripts,
             vpc=VpcConfig(security_group_ids=security_group_ids, subnets=subnet_ids),
-            depends_on=depends_on)
+            cluster_role_arn=config.hyperpod_autoscaling.cluster_role_arn, depends_on=depends_on)
 
 
 class HyperPodStack(TerraformStack):
