@@ -11,6 +11,7 @@ from constructs import Construct
 
 from hyperpod import instance_types
 from hyperpod.addons import DevicePlugins, HyperPodHelmDependencies
+from hyperpod.autoscaling import AutoscalerRole, KarpenterNodes
 from hyperpod.bindings.awscc import AwsccProvider, VpcConfig
 from hyperpod.bindings.kubernetes import KubernetesProvider
 from hyperpod.cluster import HyperPodCluster, InstanceNetwork
@@ -71,11 +72,21 @@ class HyperPod(Construct):
                 training_operator=config.hyperpod_enable_training_operator, device_plugins=device_plugins(config))
             depends_on.append(self.helm_dependencies.release)
 
+        scaling = config.hyperpod_autoscaling
+        cluster_role_arn = scaling.cluster_role_arn
+        if scaling.enabled and cluster_role_arn is None:
+            self.autoscaler_role = AutoscalerRole(self, "autoscaler-role", aws=aws,
+                                                  role_name_prefix=f"{name[:26]}-scaler-")
+            cluster_role_arn = self.autoscaler_role.arn
+
         self.cluster = HyperPodCluster(
             self, "cluster", config=config, eks=eks, execution_role_arn=self.execution_role.arn,
             lifecycle=self.lifecycle_scripts,
             vpc=VpcConfig(security_group_ids=security_group_ids, subnets=subnet_ids),
-            cluster_role_arn=config.hyperpod_autoscaling.cluster_role_arn, depends_on=depends_on)
+            cluster_role_arn=cluster_role_arn, depends_on=depends_on)
+        if scaling.enabled:
+            self.karpenter = KarpenterNodes(self, "karpenter", name=name.lower(),
+                                            instance_groups=scaling.instance_groups, cluster=self.cluster.resource)
 
 
 class HyperPodStack(TerraformStack):
