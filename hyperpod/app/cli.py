@@ -20,7 +20,14 @@ import sys
 from pathlib import Path
 
 from hyperpod.app.configs import UsageError, read_config
-from hyperpod.app.synthesis import ChangeRefused, guard, keep_group_order, load_previous, synthesize
+from hyperpod.app.synthesis import (
+    ChangeRefused,
+    guard,
+    keep_group_order,
+    keep_provisioning_mode,
+    load_previous,
+    synthesize,
+)
 
 CONFIG_ENV = "HYPERPOD_CONFIG"
 ALLOW_REPLACE_ENV = "HYPERPOD_ALLOW_REPLACE"  # --allow-replace for `cdktf synth/deploy`, which pass no arguments
@@ -65,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         compared = "no previous synthesis" if previous is None else "previous synthesis readable"
         print(f"{config_path}: valid ({len(warnings)} warning(s); {compared}); nothing written")
         return EXIT_OK
-    config = keep_group_order(config, previous)
+    config = keep_provisioning_mode(keep_group_order(config, previous), previous)
     try:
         allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
         written = synthesize(config, outdir, check=guard(previous, allow))

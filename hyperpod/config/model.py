@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, ValidationInfo, model_validator
 
+from hyperpod.config.capacity import Autoscaling, ProvisioningMode, TieredStorage, capacity_problems
 from hyperpod.config.errors import ConfigError, Problem, problems_from_pydantic, value_repr
 from hyperpod.config.fields import (
     REGION,
@@ -47,6 +48,14 @@ class HyperPodConfig(Strict):
         description="Instance groups, in order (at least one when enabled).")
     hyperpod_node_recovery: Literal["Automatic", "None"] = Field(
         "Automatic", description="`Automatic` replaces or reboots faulty nodes; `None` leaves them to you.")
+    hyperpod_node_provisioning_mode: ProvisioningMode | None = Field(
+        "Continuous", description="`Continuous` (AWS's recommendation for new clusters: partial capacity, retries, "
+                                  "concurrent scaling) or `null` for the standard mode. A deployed cluster created "
+                                  "without it keeps the standard mode unless this key is set explicitly.")
+    hyperpod_autoscaling: Autoscaling = Field(default_factory=Autoscaling,
+                                              description="HyperPod-managed Karpenter autoscaling.")
+    hyperpod_tiered_storage: TieredStorage = Field(default_factory=TieredStorage,
+                                                   description="Managed tier checkpointing in instance memory.")
     hyperpod_install_helm_dependencies: bool = Field(
         True, description="Install the HyperPod Helm chart (health monitoring agent, deep health check and job "
                           "auto-restart RBAC, device plugins) before the cluster.")
@@ -112,6 +121,7 @@ def cross_field_problems(raw: dict, context: object = None) -> list[Problem]:
                                                             "hyperpod_enabled is true"))
     if isinstance(groups, list):
         problems += instance_group_problems(groups)
+    problems += capacity_problems(raw)
     return problems
 
 
