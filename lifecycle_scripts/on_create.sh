@@ -10,7 +10,7 @@ set -uo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # HyperPod downloads the whole folder from S3 and runs this file from it, so siblings resolve from here.
-for library in settings settings_check logging files services node_os data_volume containerd_root kubelet_dir \
+for library in settings settings_check logging files services node_os clock data_volume containerd_root kubelet_dir \
   user_hooks; do
   # shellcheck source=/dev/null
   source "$SCRIPT_DIR/lib/$library.sh"

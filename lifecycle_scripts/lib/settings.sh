@@ -24,6 +24,8 @@
 # How long to wait for the data volume; HyperPod normally mounts it before lifecycle scripts run.
 : "${VOLUME_WAIT_SECONDS:=300}"
 : "${VOLUME_POLL_SECONDS:=5}"
+# The monotonic clock bounded waits are measured on; the kernel's, so read as given, never under ROOT.
+: "${MONOTONIC_CLOCK_FILE:=/proc/uptime}"
 # After a failure, keep the instance alive this long so the CloudWatch agent can ship the log before HyperPod
 # tears the instance down.
 : "${FAILURE_LOG_GRACE_SECONDS:=60}"

@@ -117,6 +117,17 @@ class NodeSandbox:
         hook.write_text("#!/usr/bin/env bash\nset -euo pipefail\n" + body)
         hook.chmod(0o644)  # S3 drops the executable bit; hooks must run anyway
 
+    def fake_clock(self, check_seconds: float) -> dict[str, str]:
+        """Settings that time waits on a fake monotonic clock, which only each mount check advances (by
+        `check_seconds`): waits then end after a number of checks no machine load can change."""
+        clock = self.state / "uptime"
+        clock.write_text("100.00 0.00\n")
+        return {"MONOTONIC_CLOCK_FILE": str(clock), "FAKE_CHECK_CENTISECONDS": str(round(check_seconds * 100))}
+
+    def mount_checks(self) -> list[str]:
+        calls = self.state / "mountpoint.calls"
+        return calls.read_text().splitlines() if calls.exists() else []
+
     def systemctl_calls(self) -> list[str]:
         calls = self.state / "systemctl.calls"
         return calls.read_text().splitlines() if calls.exists() else []
@@ -125,7 +136,8 @@ class NodeSandbox:
         for name in ("systemctl.calls", "mountpoint.calls"):
             (self.state / name).unlink(missing_ok=True)
 
-    def run(self, timeout: float = 20, **settings: str) -> Run:
+    def run(self, timeout: float = 120, **settings: str) -> Run:
+        """Runs on_create.sh; `timeout` only stops a hung script (a test failure), it asserts no speed."""
         env = {
             "PATH": f"{FAKES}:{os.environ['PATH']}",
             "ROOT": str(self.root),
