@@ -11,8 +11,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from hyperpod.config.addons import HyperPodAddons, addon_problems
 from hyperpod.config.errors import ConfigError, Problem, problems_from_pydantic, value_repr
 from hyperpod.config.fields import BUCKET, REGION, ResourceName, SecurityGroupId, Strict, SubnetId, matching
+from hyperpod.config.fsx_lustre import FsxLustre, fsx_lustre_problems
 from hyperpod.config.helm_chart import HelmChartSource, helm_chart_problems
 from hyperpod.config.instance_groups import MAX_INSTANCE_GROUPS, InstanceGroup, instance_group_problems
 
@@ -59,6 +61,10 @@ class HyperPodConfig(Strict):
         True, description="Terraform refuses to destroy the cluster and the lifecycle bucket "
                           "(`lifecycle.prevent_destroy`). Set false to tear down.")
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource.")
+    hyperpod_addons: HyperPodAddons = Field(default_factory=HyperPodAddons,
+                                            description="HyperPod's EKS add-ons (all off by default).")
+    hyperpod_fsx_lustre: FsxLustre = Field(default_factory=FsxLustre,
+                                           description="FSx for Lustre shared storage (off by default).")
 
     @model_validator(mode="after")
     def _cross_field(self) -> HyperPodConfig:
@@ -83,6 +89,7 @@ def cross_field_problems(raw: dict) -> list[Problem]:
                                                             "hyperpod_enabled is true"))
     if isinstance(groups, list):
         problems += instance_group_problems(groups)
+    problems += addon_problems(raw) + fsx_lustre_problems(raw)
     return problems
 
 
