@@ -9,7 +9,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
 from constructs import Construct
 
-from hyperpod import instance_types
+from hyperpod import cluster_addons, instance_types
 from hyperpod.addons import DevicePlugins, HyperPodHelmDependencies
 from hyperpod.autoscaling import AutoscalerRole, KarpenterNodes
 from hyperpod.bindings.awscc import AwsccProvider, VpcConfig
@@ -29,7 +29,7 @@ def device_plugins(config: HyperPodConfig) -> DevicePlugins:
     return DevicePlugins(
         nvidia=any(kind.accelerator == "gpu" for kind in kinds),
         neuron=any(kind.accelerator == "trainium" for kind in kinds),
-        efa=any(kind.efa_interfaces > 0 for kind in kinds),
+        efa=any(kind.efa_interfaces > 0 and kind.name not in instance_types.EFA_PLUGIN_UNSCHEDULED for kind in kinds),
     )
 
 
@@ -87,6 +87,15 @@ class HyperPod(Construct):
         if scaling.enabled:
             self.karpenter = KarpenterNodes(self, "karpenter", name=name.lower(),
                                             instance_groups=scaling.instance_groups, cluster=self.cluster.resource)
+
+        self.cluster_addons = None
+        if cluster_addons.any_enabled(config):
+            self.cluster_addons = cluster_addons.ClusterAddons(
+                self, "cluster-addons", config=config, eks=eks, aws=aws, cluster=self.cluster.resource,
+                chart_release=self.helm_dependencies.release if config.hyperpod_install_helm_dependencies else None,
+                placement=cluster_addons.InstancePlacement(vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
+                                                           security_group_id=security_group_ids[0]),
+                tags=tags)
 
 
 class HyperPodStack(TerraformStack):

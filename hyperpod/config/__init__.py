@@ -6,11 +6,14 @@
 Loads no CDKTF or provider binding, so validation alone stays fast.
 """
 
+from hyperpod.config.addons import HyperPodAddons
 from hyperpod.config.errors import ConfigError, Problem
+from hyperpod.config.fsx_lustre import FsxLustre
 from hyperpod.config.helm_chart import HelmChartSource
 from hyperpod.config.instance_groups import InstanceGroup
 from hyperpod.config.model import HyperPodConfig, cross_field_problems, parse_config
 from hyperpod.config.tokens import is_token
 
-__all__ = ["ConfigError", "HelmChartSource", "HyperPodConfig", "InstanceGroup", "Problem", "cross_field_problems",
+__all__ = ["ConfigError", "FsxLustre", "HelmChartSource", "HyperPodAddons", "HyperPodConfig", "InstanceGroup", "Problem",
+           "cross_field_problems",
            "is_token", "parse_config"]

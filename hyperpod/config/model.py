@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, ValidationInfo, model_validator
 
+from hyperpod.config.addons import HyperPodAddons, addon_problems
 from hyperpod.config.capacity import Autoscaling, ProvisioningMode, TieredStorage, capacity_problems
 from hyperpod.config.errors import ConfigError, Problem, problems_from_pydantic, value_repr
 from hyperpod.config.fields import (
@@ -23,6 +24,7 @@ from hyperpod.config.fields import (
     SubnetId,
     matching,
 )
+from hyperpod.config.fsx_lustre import FsxLustre, fsx_lustre_problems
 from hyperpod.config.helm_chart import HelmChartSource, helm_chart_problems
 from hyperpod.config.instance_groups import MAX_INSTANCE_GROUPS, InstanceGroup, instance_group_problems
 from hyperpod.config.tags import tag_problems
@@ -85,6 +87,10 @@ class HyperPodConfig(Strict):
                                                                    "1-128 and values 0-256 letters, digits, spaces "
                                                                    "and `_ . : / = + - @`, no `aws:` prefix, at most "
                                                                    "50 per resource with the stack's own).")
+    hyperpod_addons: HyperPodAddons = Field(default_factory=HyperPodAddons,
+                                            description="HyperPod's EKS add-ons (all off by default).")
+    hyperpod_fsx_lustre: FsxLustre = Field(default_factory=FsxLustre,
+                                           description="FSx for Lustre shared storage (off by default).")
 
     @model_validator(mode="after")
     def _cross_field(self, info: ValidationInfo) -> HyperPodConfig:
@@ -121,7 +127,7 @@ def cross_field_problems(raw: dict, context: object = None) -> list[Problem]:
                                                             "hyperpod_enabled is true"))
     if isinstance(groups, list):
         problems += instance_group_problems(groups)
-    problems += capacity_problems(raw)
+    problems += capacity_problems(raw) + addon_problems(raw) + fsx_lustre_problems(raw)
     return problems
 
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from hyperpod.config import HyperPodConfig, is_token, parse_config
+from hyperpod.config import ConfigError, HyperPodConfig, is_token, parse_config
 from hyperpod.config.tokens import terraform_literal
 from tests.conftest import ROOT, minimal_config
 from tests.core.test_config import assert_problem, errors_of, group
@@ -363,3 +363,24 @@ def test_deep_nesting_python_can_parse_is_still_a_config_error(tmp_path):
     result = run_main(tmp_path, content)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "tags.a" in result.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("key,value", [
+    ("dns_name", '${file("/etc/hostname")}'),
+    ("dns_name", "fs-0123456789abcdef0.fsx.us-west-2.amazonaws.com\n"),
+    ("mount_name", "%{if true}x%{endif}"),
+    ("mount_name", "abc def"),
+])
+def test_existing_file_system_values_are_held_to_their_shape(key, value):
+    fsx = {"enabled": True, "file_system_id": "fs-0123456789abcdef0",
+           "dns_name": "fs-0123456789abcdef0.fsx.us-west-2.amazonaws.com", "mount_name": "abcdefgh", key: value}
+    with pytest.raises(ConfigError) as error:
+        parse_config(minimal_config(hyperpod_fsx_lustre=fsx))
+    assert any(p.path == f"hyperpod_fsx_lustre.{key}" for p in error.value.problems), error.value.problems
+
+
+def test_existing_file_system_values_that_aws_gives_pass():
+    fsx = {"enabled": True, "file_system_id": "fs-0123456789abcdef0",
+           "dns_name": "fs-0123456789abcdef0.fsx.us-west-2.amazonaws.com", "mount_name": "abcdefgh"}
+    config, _ = parse_config(minimal_config(hyperpod_fsx_lustre=fsx))
+    assert config.hyperpod_fsx_lustre.mount_name == "abcdefgh"

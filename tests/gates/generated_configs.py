@@ -67,6 +67,18 @@ GENERATED = {
              "taints": [{"key": "aws.amazon.com/neuron", "effect": "NoExecute"}]},
             {"name": "group-03", "instance_type": "ml.c5.2xlarge", "instance_count": 0},
         ]),
+    "4-groups-every-addon-on": base(
+        4, hyperpod_addons={"training_operator": {"enabled": True}, "task_governance": {"enabled": True},
+                            "observability": {"enabled": True}},
+        hyperpod_fsx_lustre={"enabled": True, "deployment_type": "SCRATCH_2", "storage_capacity_gib": 2400}),
+    "2-groups-addons-on-existing-infrastructure": base(
+        2, hyperpod_install_helm_dependencies=False,
+        hyperpod_addons={"training_operator": {"enabled": True}, "cert_manager": {"already_installed": True},
+                         "pod_identity_agent": {"already_installed": True},
+                         "observability": {"enabled": True, "prometheus_workspace_arn":
+                                           "arn:aws:aps:us-west-2:111122223333:workspace/ws-0a1b2c3d"}},
+        hyperpod_fsx_lustre={"enabled": True, "file_system_id": "fs-0123456789abcdef0",
+                             "dns_name": "fs-0123456789abcdef0.fsx.us-west-2.amazonaws.com", "mount_name": "abcdefgh"}),
 }
 
 DISABLED = {"region": "us-west-2", "eks_cluster_name": "ml-platform", "hyperpod_enabled": False}
