@@ -57,6 +57,7 @@ class SageMakerState:
     failure_message: str = ""
     instance_groups: tuple[InstanceGroup, ...] = ()
     nodes: tuple[ClusterNode, ...] = field(default=())
+    eks_cluster_arn: str | None = None  # the orchestrator; moto leaves it out
 
 
 def _is_missing_cluster(error: botocore.exceptions.ClientError) -> bool:
@@ -148,4 +149,5 @@ def fetch_sagemaker_state(client, cluster: str, region: str) -> SageMakerState:
         failure_message=(description.get("FailureMessage") or "").strip(),
         instance_groups=_instance_groups(description),
         nodes=nodes,
+        eks_cluster_arn=((description.get("Orchestrator") or {}).get("Eks") or {}).get("ClusterArn"),
     )
