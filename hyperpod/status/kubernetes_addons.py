@@ -59,15 +59,17 @@ def _pods(core: k8s_client.CoreV1Api, namespace: str) -> tuple[PodState, ...]:
     return tuple(_pod_state(pod) for pod in listed.items)
 
 
-def _daemonset(apps: k8s_client.AppsV1Api, namespace: str, name: str) -> DaemonSetState | None:
-    listed = apps.list_namespaced_daemon_set(namespace, field_selector=f"metadata.name={name}",
-                                             _request_timeout=_REQUEST_TIMEOUT)
+def _daemonsets(apps: k8s_client.AppsV1Api, namespace: str, names: set[str]) -> dict:
+    """The named DaemonSets of one namespace (one request however many), None for each one missing."""
+    listed = apps.list_namespaced_daemon_set(namespace, _request_timeout=_REQUEST_TIMEOUT)
+    found = {(namespace, name): None for name in names}
     for item in listed.items:
-        if item.metadata.name == name:
-            return DaemonSetState(name=name,
-                                  desired=(item.status.desired_number_scheduled or 0) if item.status else 0,
-                                  ready=(item.status.number_ready or 0) if item.status else 0)
-    return None
+        if item.metadata.name in names:
+            found[(namespace, item.metadata.name)] = DaemonSetState(
+                name=item.metadata.name,
+                desired=(item.status.desired_number_scheduled or 0) if item.status else 0,
+                ready=(item.status.number_ready or 0) if item.status else 0)
+    return found
 
 
 def _claim(core: k8s_client.CoreV1Api, expected: ExpectedClaim) -> ClaimState:
@@ -87,8 +89,11 @@ def fetch_addon_kubernetes_state(api: k8s_client.ApiClient, namespaces, daemonse
     """Read the pods of each namespace, each expected DaemonSet and the claim; raise Unreachable on API trouble."""
     core, apps = k8s_client.CoreV1Api(api), k8s_client.AppsV1Api(api)
     steps = [(f"listing Pods in {ns}", ("pods", ns), lambda ns=ns: _pods(core, ns)) for ns in namespaces]
-    steps += [(f"reading DaemonSet {d.name} in {d.namespace}", ("daemonset", (d.namespace, d.name)),
-               lambda d=d: _daemonset(apps, d.namespace, d.name)) for d in daemonsets]
+    wanted: dict[str, set[str]] = {}
+    for d in daemonsets:
+        wanted.setdefault(d.namespace, set()).add(d.name)
+    steps += [(f"listing DaemonSets in {ns}", ("daemonsets", ns),
+               lambda ns=ns, names=names: _daemonsets(apps, ns, names)) for ns, names in sorted(wanted.items())]
     if claim is not None:
         steps.append((f"reading PersistentVolumeClaim {claim.name} in {claim.namespace}", ("claim", None),
                       lambda: _claim(core, claim)))
@@ -103,8 +108,8 @@ def fetch_addon_kubernetes_state(api: k8s_client.ApiClient, namespaces, daemonse
                               f"{_short(error)}") from None
         if kind == "pods":
             pods[key] = result
-        elif kind == "daemonset":
-            found[key] = result
+        elif kind == "daemonsets":
+            found.update(result)
         else:
             claim_state = result
     return AddonKubernetesState(pods, found, claim_state)

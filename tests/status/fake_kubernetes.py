@@ -1,6 +1,6 @@
 """A tiny Kubernetes API server: serves NodeList, DaemonSetList, SecretList and PodList JSON and single
-PersistentVolumeClaims as the real API does (list kind/apiVersion/metadata, items without kind, labels, conditions, limit/continue paging,
-equality label selectors), so the real kubernetes client can be tested offline."""
+PersistentVolumeClaims as the real API does (list kind/apiVersion/metadata, items without kind, labels, conditions,
+limit/continue paging, equality label selectors), so the real kubernetes client can be tested offline."""
 
 from __future__ import annotations
 

@@ -28,13 +28,17 @@ def checking(clusters, kube):
     return name
 
 
-def finish_deep_health_check(kube, cluster, after: float) -> threading.Timer:
+def finish_deep_health_check(kube, cluster, after_polls: int) -> threading.Thread:
+    # Lands the change once the tool has polled `after_polls` times, not after a delay: on a loaded machine a
+    # delay can pass before the tool polled at all, and the test would race.
     def passed():
+        while node_polls(kube) < after_polls:
+            time.sleep(0.02)
         healthy_kubernetes(kube, cluster, GROUPS)
 
-    timer = threading.Timer(after, passed)
-    timer.start()
-    return timer
+    thread = threading.Thread(target=passed, daemon=True)
+    thread.start()
+    return thread
 
 
 def node_polls(kube) -> int:
@@ -42,7 +46,7 @@ def node_polls(kube) -> int:
 
 
 def test_wait_returns_zero_once_deep_health_checks_pass(checking, kube, capsys):
-    timer = finish_deep_health_check(kube, checking, after=1.0)
+    timer = finish_deep_health_check(kube, checking, after_polls=3)
     started = time.monotonic()
 
     code, out, err = run(capsys, "wait", checking, "--region", REGION, "--kubeconfig", kube.kubeconfig,
