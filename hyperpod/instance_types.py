@@ -85,3 +85,17 @@ def normalize(instance_type: str) -> str:
 
 def lookup(instance_type: str) -> InstanceType | None:
     return CATALOG.get(normalize(instance_type))
+
+
+def device_plugins_needed(instance_types) -> frozenset[str]:
+    """Which of the chart's device plugins ("nvidia", "neuron", "efa") instances of these types need: the stack turns
+    them on from this and `hyperpod-status` expects their DaemonSets from it, so the two cannot disagree."""
+    kinds = [kind for kind in map(lookup, instance_types) if kind is not None]
+    needed = set()
+    if any(kind.accelerator == "gpu" for kind in kinds):
+        needed.add("nvidia")
+    if any(kind.accelerator == "trainium" for kind in kinds):
+        needed.add("neuron")
+    if any(kind.efa_interfaces > 0 and kind.name not in EFA_PLUGIN_UNSCHEDULED for kind in kinds):
+        needed.add("efa")
+    return frozenset(needed)

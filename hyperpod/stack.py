@@ -25,12 +25,8 @@ STATE_FILE = "terraform.hyperpod.tfstate"  # relative: output must not depend on
 
 
 def device_plugins(config: HyperPodConfig) -> DevicePlugins:
-    kinds = [instance_types.lookup(group.instance_type) for group in config.hyperpod_instance_groups]
-    return DevicePlugins(
-        nvidia=any(kind.accelerator == "gpu" for kind in kinds),
-        neuron=any(kind.accelerator == "trainium" for kind in kinds),
-        efa=any(kind.efa_interfaces > 0 and kind.name not in instance_types.EFA_PLUGIN_UNSCHEDULED for kind in kinds),
-    )
+    needed = instance_types.device_plugins_needed(group.instance_type for group in config.hyperpod_instance_groups)
+    return DevicePlugins(nvidia="nvidia" in needed, neuron="neuron" in needed, efa="efa" in needed)
 
 
 class HyperPod(Construct):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Sequence
 
 from hyperpod.status.kubernetes import HYPERPOD_NAMESPACE, KubeNode, KubernetesState
 from hyperpod.status.sagemaker import SageMakerState
@@ -255,7 +256,9 @@ def evaluate(
     release_name: str,
     release_namespace: str,
     min_schedulable: int | None = None,
+    addon_checks: Sequence[Check] = (),
 ) -> Evaluation:
+    """addon_checks: the checks beyond the chart (hyperpod.status.addon_checks), decided alongside the others."""
     problems = tuple(p for p in map(node_problem, kube.nodes) if p is not None)
     schedulable = len(kube.nodes) - len(problems)
     checks = _sagemaker_checks(sagemaker)
@@ -263,6 +266,7 @@ def evaluate(
     if sagemaker.found:
         checks.append(_sync_check(sagemaker, kube))
     checks += _component_checks(kube, release_name, release_namespace)
+    checks += addon_checks
     if min_schedulable is not None:
         status = PASS if schedulable >= min_schedulable else PENDING
         checks.append(Check("kubernetes: schedulable nodes", status,

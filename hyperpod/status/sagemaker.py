@@ -70,6 +70,7 @@ class SageMakerState:
     nodes: tuple[ClusterNode, ...] = field(default=())
     provisioning_mode: str | None = None  # NodeProvisioningMode; None: the standard mode
     autoscaling: Autoscaling | None = None
+    eks_cluster_arn: str | None = None  # the orchestrator; moto leaves it out
 
 
 def _is_missing_cluster(error: botocore.exceptions.ClientError) -> bool:
@@ -172,4 +173,5 @@ def fetch_sagemaker_state(client, cluster: str, region: str) -> SageMakerState:
         nodes=nodes,
         provisioning_mode=description.get("NodeProvisioningMode"),
         autoscaling=_autoscaling(description),
+        eks_cluster_arn=((description.get("Orchestrator") or {}).get("Eks") or {}).get("ClusterArn"),
     )

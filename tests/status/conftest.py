@@ -14,6 +14,7 @@ import boto3
 import pytest
 
 from tests.status import fake_kubernetes
+from tests.status.eks_stub import EksStub
 from tests.status.fake_kubernetes import FakeKubernetes
 from tests.status.moto_launcher import instance_id
 
@@ -57,7 +58,7 @@ def aws_env(monkeypatch, moto_url):
                         "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}.items():
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_SAGEMAKER",
-                 "NO_COLOR", "KUBECONFIG"):
+                 "AWS_ENDPOINT_URL_EKS", "NO_COLOR", "KUBECONFIG"):
         monkeypatch.delenv(name, raising=False)
     return moto_url
 
@@ -105,6 +106,15 @@ def kube(tmp_path):
     server.stop()
 
 
+@pytest.fixture
+def eks(aws_env, monkeypatch):
+    """The DescribeAddon stand-in, reached the way users redirect one service (AWS_ENDPOINT_URL_EKS)."""
+    server = EksStub().start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EKS", server.url)
+    yield server
+    server.stop()
+
+
 def healthy_kubernetes(kube: FakeKubernetes, cluster: str, groups: dict[str, int],
                        node_overrides: dict[tuple[str, int], dict] | None = None) -> None:
     """Kubernetes as a healthy HyperPod cluster shows it: one Schedulable node per SageMaker node;
@@ -122,7 +132,12 @@ def healthy_kubernetes(kube: FakeKubernetes, cluster: str, groups: dict[str, int
                                                      instance_type="m5.xlarge", group=""))
         total = sum(groups.values())
         kube.state.daemonsets = [fake_kubernetes.daemonset("health-monitoring-agent", total, total),
-                                 fake_kubernetes.daemonset("health-monitoring-agent-non-nvidia", 0, 0)]
+                                 fake_kubernetes.daemonset("health-monitoring-agent-non-nvidia", 0, 0),
+                                 # The chart's device plugins for GPU and EFA instances (ml.g5.8xlarge has both).
+                                 fake_kubernetes.daemonset("hyperpod-dependencies-nvidia-device-plugin", total,
+                                                           total, namespace="kube-system"),
+                                 fake_kubernetes.daemonset("hyperpod-dependencies-aws-efa-k8s-device-plugin",
+                                                           total, total, namespace="kube-system")]
         kube.state.secrets = [fake_kubernetes.helm_secret("hyperpod-dependencies", 1, "superseded"),
                               fake_kubernetes.helm_secret("hyperpod-dependencies", 2),
                               fake_kubernetes.helm_secret("other-release", 1)]
