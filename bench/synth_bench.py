@@ -8,6 +8,7 @@ Commands (run in turn, round after round, so machine drift hits all of them alik
   quick-start  python main.py on examples/terraform.tfvars.json
   production   python main.py on examples/production.tfvars.json
   50-groups    python main.py on a generated config with 50 instance groups
+  all-on       python main.py on examples/addons.tfvars.json (every add-on and FSx for Lustre on)
 Peak RSS is the largest single process of the run (python or the node process jsii starts), from wait4().
 """
 
@@ -74,6 +75,8 @@ def main() -> int:
                            "--out", str(tmp / "production")],
             "50-groups": [PYTHON, str(ROOT / "main.py"), "--config", str(tmp / "fifty.json"), "--out",
                           str(tmp / "fifty")],
+            "all-on": [PYTHON, str(ROOT / "main.py"), "--config", str(ROOT / "examples/addons.tfvars.json"),
+                       "--out", str(tmp / "all-on")],
         }
         results: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
         for round_ in range(args.warmup + args.runs):

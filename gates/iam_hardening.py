@@ -16,6 +16,13 @@ from gates.policy_documents import PolicyDocument, UnresolvedPolicy, all_data_do
 from gates.terraform_json import Violation, leading_reference, resources_of_type
 
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
+POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
+# EKS Pod Identity assumes the role and tags the session (EKS user guide, "Create IAM role with trust policy
+# required by EKS Pod Identity"); AWS's HyperPod add-on pages scope the trust to the account and the EKS cluster.
+POD_IDENTITY_ACTIONS = frozenset({"sts:AssumeRole", "sts:TagSession"})
+POD_IDENTITY_CONDITIONS = ("aws:SourceAccount", "aws:SourceArn")
+# Managed policies a pod identity role may carry: the one AWS documents for the HyperPod training operator.
+POD_IDENTITY_MANAGED_POLICIES = frozenset({"AmazonSageMakerHyperPodTrainingOperatorAccess"})
 REFERENCE_NAME = "tests/gates/execution_role_reference.py"
 # Verbs whose actions only read; everything else counts as a write (the safe direction for an unknown verb).
 READ_VERBS = ("Describe", "Get", "List", "BatchGet", "BatchCheck", "Head")
@@ -193,9 +200,66 @@ def literal_json_policies(document: dict) -> list[PolicyDocument]:
     return found
 
 
+def _trust(document: dict, role: str) -> PolicyDocument | Violation:
+    where = f"aws_iam_role.{role}.assume_role_policy"
+    body = dict(resources_of_type(document, "aws_iam_role")).get(role, {})
+    try:
+        return resolve(body.get("assume_role_policy"), document, where)
+    except UnresolvedPolicy as error:
+        return Violation(where, str(error))
+
+
+def pod_identity_roles(document: dict) -> list[str]:
+    """Roles whose trust names the EKS Pod Identity service."""
+    found = []
+    for role, _ in resources_of_type(document, "aws_iam_role"):
+        trust = _trust(document, role)
+        if isinstance(trust, PolicyDocument) and any(
+                POD_IDENTITY_SERVICE in (principal.get("identifiers") or [])
+                for _, statement in _allow_statements(trust) for principal in statement["principals"]):
+            found.append(role)
+    return sorted(found)
+
+
+def check_pod_identity_role(document: dict, role: str) -> list[Violation]:
+    """Only EKS Pod Identity, only AssumeRole/TagSession, only from this account and cluster; no wildcard actions;
+    managed policies from the documented set; inline statements name their resources."""
+    trust = _trust(document, role)
+    if isinstance(trust, Violation):
+        return [trust]
+    out = []
+    for path, statement in _allow_statements(trust):
+        if statement["not_principals"] or statement["not_actions"]:
+            out.append(Violation(path, "NotPrincipal/NotAction in a trust policy lets in everyone not listed"))
+        for principal in statement["principals"]:
+            identifiers = principal.get("identifiers") or []
+            if principal.get("type") != "Service" or any(i != POD_IDENTITY_SERVICE for i in identifiers):
+                out.append(Violation(f"{path}.principals", f"{principal.get('type')} {identifiers} may assume the "
+                                     f"pod identity role; only Service {POD_IDENTITY_SERVICE} may"))
+        for action in statement["actions"]:
+            if action not in POD_IDENTITY_ACTIONS:
+                out.append(Violation(f"{path}.actions", f"trust allows {action!r}; EKS Pod Identity needs only "
+                                     "sts:AssumeRole and sts:TagSession"))
+        conditioned = {c.get("variable") for c in statement["condition"]
+                       if c.get("test") == "StringEquals" and c.get("values")}
+        for variable in POD_IDENTITY_CONDITIONS:
+            if variable not in conditioned:
+                out.append(Violation(f"{path}.condition", f"no StringEquals {variable}: any account's or cluster's "
+                                     "pod identity could assume the role"))
+    policies, managed, unreadable = role_permission_policies(document, role)
+    out += unreadable + check_managed_policies(role, managed, set(POD_IDENTITY_MANAGED_POLICIES))
+    for policy in policies:
+        for path, statement in _allow_statements(policy):
+            if not statement["resources"]:
+                out.append(Violation(f"{path}.resources", "an Allow without resources: name the resources"))
+    return out
+
+
 def check_iam(document: dict, reference: list[ReferenceStatement], allowed_managed: set[str]) -> list[Violation]:
     """All IAM rules over one cdk.tf.json."""
     out = check_wildcards(all_data_documents(document) + literal_json_policies(document))
+    for role in pod_identity_roles(document):
+        out += check_pod_identity_role(document, role)
     roles = execution_roles(document)
     if not roles and any(True for _ in resources_of_type(document, "awscc_sagemaker_cluster")):
         out.append(Violation("resource.awscc_sagemaker_cluster", "no instance group runs as an aws_iam_role of this "

@@ -39,6 +39,7 @@ class EksCluster:
     subnet_ids: Sequence[str]
     cluster_security_group_id: str
     authentication_mode: str
+    kubernetes_version: str | None = None  # "1.31"; add-ons that need a minimum version check it at plan time
 
 
 class ExistingEksCluster(Construct):
@@ -57,6 +58,7 @@ class ExistingEksCluster(Construct):
             subnet_ids=vpc.subnet_ids,  # already a list token: wrapping it again would nest tolist()
             cluster_security_group_id=vpc.cluster_security_group_id,
             authentication_mode=cluster.access_config.get(0).authentication_mode,
+            kubernetes_version=cluster.version,
         )
         self.aws = AwsContext(
             partition=DataAwsPartition(self, "partition").partition,

@@ -72,6 +72,12 @@ CATALOG: dict[str, InstanceType] = {
 }
 
 
+# EFA-capable types the pinned chart's EFA device plugin does not schedule on: its `supportedInstanceLabels` omit
+# them (aws/sagemaker-hyperpod-cli @011ca927, audit in HYPERPOD.md). Their EFA interfaces stay unused under the
+# chart's plugin, so they do not switch it on; the README says so.
+EFA_PLUGIN_UNSCHEDULED = frozenset({"ml.c6i.32xlarge", "ml.m6i.32xlarge", "ml.r6i.32xlarge"})
+
+
 def normalize(instance_type: str) -> str:
     """`p4d.24xlarge` and `ml.p4d.24xlarge` both name `ml.p4d.24xlarge`."""
     return instance_type if instance_type.startswith("ml.") else f"ml.{instance_type}"
@@ -79,3 +85,17 @@ def normalize(instance_type: str) -> str:
 
 def lookup(instance_type: str) -> InstanceType | None:
     return CATALOG.get(normalize(instance_type))
+
+
+def device_plugins_needed(instance_types) -> frozenset[str]:
+    """Which of the chart's device plugins ("nvidia", "neuron", "efa") instances of these types need: the stack turns
+    them on from this and `hyperpod-status` expects their DaemonSets from it, so the two cannot disagree."""
+    kinds = [kind for kind in map(lookup, instance_types) if kind is not None]
+    needed = set()
+    if any(kind.accelerator == "gpu" for kind in kinds):
+        needed.add("nvidia")
+    if any(kind.accelerator == "trainium" for kind in kinds):
+        needed.add("neuron")
+    if any(kind.efa_interfaces > 0 and kind.name not in EFA_PLUGIN_UNSCHEDULED for kind in kinds):
+        needed.add("efa")
+    return frozenset(needed)

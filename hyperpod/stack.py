@@ -9,27 +9,24 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
 from constructs import Construct
 
-from hyperpod import instance_types
+from hyperpod import cluster_addons, instance_types
 from hyperpod.addons import DevicePlugins, HyperPodHelmDependencies
+from hyperpod.autoscaling import AutoscalerRole, KarpenterNodes
 from hyperpod.bindings.awscc import AwsccProvider, VpcConfig
 from hyperpod.bindings.kubernetes import KubernetesProvider
 from hyperpod.cluster import HyperPodCluster, InstanceNetwork
 from hyperpod.config import HyperPodConfig
+from hyperpod.config.tags import DEFAULT_TAGS  # the tag rules count them
 from hyperpod.eks import AwsContext, EksCluster, ExistingEksCluster
 from hyperpod.execution_role import ExecutionRole, role_name_prefix
 from hyperpod.lifecycle_scripts import LifecycleScripts, LifecycleScriptsBucket
 
 STATE_FILE = "terraform.hyperpod.tfstate"  # relative: output must not depend on where the checkout lives
-DEFAULT_TAGS = {"managed-by": "hyperpod-cdktf"}
 
 
 def device_plugins(config: HyperPodConfig) -> DevicePlugins:
-    kinds = [instance_types.lookup(group.instance_type) for group in config.hyperpod_instance_groups]
-    return DevicePlugins(
-        nvidia=any(kind.accelerator == "gpu" for kind in kinds),
-        neuron=any(kind.accelerator == "trainium" for kind in kinds),
-        efa=any(kind.efa_interfaces > 0 for kind in kinds),
-    )
+    needed = instance_types.device_plugins_needed(group.instance_type for group in config.hyperpod_instance_groups)
+    return DevicePlugins(nvidia="nvidia" in needed, neuron="neuron" in needed, efa="efa" in needed)
 
 
 class HyperPod(Construct):
@@ -61,7 +58,8 @@ class HyperPod(Construct):
         self.execution_role = ExecutionRole(
             self, "execution-role", role_name_prefix=role_name_prefix(name), aws=aws, eks_cluster_arn=eks.arn,
             lifecycle_bucket_arn=self.bucket.bucket.arn, vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
-            security_group_ids=security_group_ids)
+            security_group_ids=security_group_ids,
+            ebs_kms_key_arns=[g.ebs_kms_key_id for g in config.hyperpod_instance_groups if g.ebs_kms_key_id])
 
         depends_on = []
         if config.hyperpod_install_helm_dependencies:
@@ -70,11 +68,30 @@ class HyperPod(Construct):
                 training_operator=config.hyperpod_enable_training_operator, device_plugins=device_plugins(config))
             depends_on.append(self.helm_dependencies.release)
 
+        scaling = config.hyperpod_autoscaling
+        cluster_role_arn = scaling.cluster_role_arn
+        if scaling.enabled and cluster_role_arn is None:
+            self.autoscaler_role = AutoscalerRole(self, "autoscaler-role", aws=aws,
+                                                  role_name_prefix=f"{name[:26]}-scaler-")
+            cluster_role_arn = self.autoscaler_role.arn
+
         self.cluster = HyperPodCluster(
             self, "cluster", config=config, eks=eks, execution_role_arn=self.execution_role.arn,
             lifecycle=self.lifecycle_scripts,
             vpc=VpcConfig(security_group_ids=security_group_ids, subnets=subnet_ids),
-            depends_on=depends_on)
+            cluster_role_arn=cluster_role_arn, depends_on=depends_on)
+        if scaling.enabled:
+            self.karpenter = KarpenterNodes(self, "karpenter", name=name.lower(),
+                                            instance_groups=scaling.instance_groups, cluster=self.cluster.resource)
+
+        self.cluster_addons = None
+        if cluster_addons.any_enabled(config):
+            self.cluster_addons = cluster_addons.ClusterAddons(
+                self, "cluster-addons", config=config, eks=eks, aws=aws, cluster=self.cluster.resource,
+                chart_release=self.helm_dependencies.release if config.hyperpod_install_helm_dependencies else None,
+                placement=cluster_addons.InstancePlacement(vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
+                                                           security_group_id=security_group_ids[0]),
+                tags=tags)
 
 
 class HyperPodStack(TerraformStack):

@@ -29,6 +29,7 @@ from hyperpod.app.synthesis import (
     check_output_directory,
     guard,
     keep_group_order,
+    keep_provisioning_mode,
     load_previous,
     prepare_output_directory,
     previous_stack_path,
@@ -100,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
         compared = "no previous synthesis" if previous is None else "previous synthesis readable"
         print(f"{config_path}: valid ({len(warnings)} warning(s); {compared}); nothing written")
         return EXIT_OK
-    config = keep_group_order(config, previous)
+    config = keep_provisioning_mode(keep_group_order(config, previous), previous)
     allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
     written = _synthesize_holding_runtime_output(config, outdir, guard(previous, allow))
     from hyperpod.app.summary import summary

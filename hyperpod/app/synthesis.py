@@ -83,6 +83,26 @@ def keep_group_order(config, previous: dict | None):
     return config.model_copy(update={"hyperpod_instance_groups": [groups[name] for name in order]})
 
 
+def keep_provisioning_mode(config, previous: dict | None):
+    """A cluster deployed before continuous provisioning was the default keeps the standard mode unless the config
+    asks for Continuous explicitly (or a feature needs it): a new default must not change a running cluster."""
+    from hyperpod.change_guard import previous_provisioning_modes
+
+    modes = previous_provisioning_modes(previous) if previous is not None else []
+    if not modes or any(mode is not None for mode in modes):
+        return config
+    if "hyperpod_node_provisioning_mode" in config.model_fields_set or needs_continuous(config):
+        return config
+    print("note: hyperpod_node_provisioning_mode kept as deployed (standard); set it to \"Continuous\" to switch",
+          file=sys.stderr)
+    return config.model_copy(update={"hyperpod_node_provisioning_mode": None})
+
+
+def needs_continuous(config) -> bool:
+    return config.hyperpod_autoscaling.enabled or any(
+        g.capacity_type == "spot" or g.ebs_kms_key_id for g in config.hyperpod_instance_groups)
+
+
 def guard(previous: dict | None, allow_replace: bool) -> Callable[[dict], None]:
     """A check for `synthesize`: raises `ChangeRefused` when the new stack would replace or break the cluster."""
     from hyperpod.change_guard import dangerous_changes

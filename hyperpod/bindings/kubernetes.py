@@ -39,3 +39,26 @@ class KubernetesProvider(cdktf.TerraformProvider):
 
     def _synthesize_attributes(self) -> dict[str, Any]:
         return self._attributes
+
+
+class KubernetesResource(cdktf.TerraformResource):
+    """Any hashicorp/kubernetes resource, written as Terraform JSON without the prebuilt binding (~430 MB).
+
+    `attributes` is the resource body exactly as Terraform JSON has it (blocks as lists of one object); the caller
+    owns its shape, and tests/terraform plans it against the provider schema.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, resource_type: str, attributes: dict[str, Any],
+                 depends_on: Sequence[cdktf.ITerraformDependable] = ()):
+        super().__init__(
+            scope, id,
+            terraform_resource_type=resource_type,
+            terraform_generator_metadata=cdktf.TerraformProviderGeneratorMetadata(
+                provider_name="kubernetes", provider_version=PROVIDER_VERSION,
+                provider_version_constraint=PROVIDER_VERSION),
+            depends_on=list(depends_on) or None,
+        )
+        self._attributes = attributes
+
+    def _synthesize_attributes(self) -> dict[str, Any]:
+        return self._attributes

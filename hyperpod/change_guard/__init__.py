@@ -7,9 +7,10 @@ from hyperpod.change_guard.verdicts import (
     DangerousChange,
     dangerous_changes,
     previous_group_order,
+    previous_provisioning_modes,
     region_settings,
     stable_group_order,
 )
 
 __all__ = ["DangerousChange", "PreviousSynthesisError", "dangerous_changes", "load_previous",
-           "previous_group_order", "region_settings", "stable_group_order"]
+           "previous_group_order", "previous_provisioning_modes", "region_settings", "stable_group_order"]

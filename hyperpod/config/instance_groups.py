@@ -7,14 +7,26 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from hyperpod import instance_types
+from hyperpod.config.capacity import (
+    MAX_LABELS,
+    MAX_TAINTS,
+    CapacityType,
+    ImageId,
+    KmsKeyArn,
+    Labels,
+    ScheduledUpdate,
+    Taint,
+    TrainingPlanArn,
+)
 from hyperpod.config.errors import Problem, value_repr
-from hyperpod.config.fields import ResourceName, Strict
+from hyperpod.config.fields import ResourceName, SecurityGroupId, Strict, SubnetId, choice_of_integers
 
 DEEP_HEALTH_CHECKS = ("InstanceStress", "InstanceConnectivity")
 MAX_INSTANCE_GROUPS = 100  # CreateCluster: InstanceGroups has at most 100 members
 MAX_INSTANCE_COUNT = 6758  # CreateCluster: InstanceCount maximum
 
 DeepHealthCheck = Literal["InstanceStress", "InstanceConnectivity"]
+ThreadsPerCore = choice_of_integers(1, 2)  # CreateCluster: ThreadsPerCore 1-2
 
 
 def _known_instance_type(value: str) -> str:
@@ -40,8 +52,35 @@ class InstanceGroup(Strict):
     deep_health_checks: list[DeepHealthCheck] = Field(
         default_factory=list, description="Deep health checks run on every new instance before it takes work: "
                                           "`InstanceStress`, `InstanceConnectivity` (GPU and Trainium types only).")
-    threads_per_core: Literal[1, 2] = Field(1, description="1 disables hyperthreading, 2 enables it. Cannot change "
-                                                           "in place.")
+    threads_per_core: ThreadsPerCore = Field(1, description="1 disables hyperthreading, 2 enables it. Cannot change "
+                                                             "in place.")
+    # The capacity API (hyperpod/config/capacity.py). Unset (null) keys leave the group's output as before.
+    labels: Labels | None = Field(
+        None, max_length=MAX_LABELS, description="Kubernetes labels HyperPod keeps on every node of the group (at "
+                                                 "most 50). The full desired state: `{}` removes them all.")
+    taints: list[Taint] | None = Field(
+        None, max_length=MAX_TAINTS, description="Kubernetes taints `{key, value?, effect}` HyperPod keeps on every "
+                                                 "node (at most 50). The full desired state: `[]` removes them all.")
+    training_plan_arn: TrainingPlanArn | None = Field(
+        None, description="SageMaker flexible training plan whose reserved capacity the group runs on.")
+    image_id: ImageId | None = Field(None, description="`default` (HyperPod's AMI) or a custom `ami-` id built on it.")
+    subnet_ids: list[SubnetId] | None = Field(
+        None, min_length=1, max_length=16, description="Subnets for this group only (`override_vpc_config`). "
+                                                       "Default: the cluster's. Cannot change in place.")
+    security_group_ids: list[SecurityGroupId] | None = Field(
+        None, min_length=1, max_length=5, description="Security groups for this group only (with `subnet_ids`). "
+                                                      "Default: the cluster's. Cannot change in place.")
+    capacity_type: CapacityType | None = Field(
+        None, description="`on-demand` or `spot` (spot needs continuous provisioning). Default: on-demand.")
+    min_instance_count: int | None = Field(
+        None, ge=0, le=MAX_INSTANCE_COUNT, description="Instances the group needs to be InService (at most "
+                                                       "`instance_count`).")
+    ebs_kms_key_id: KmsKeyArn | None = Field(
+        None, description="ARN of a customer managed KMS key for the group's EBS volume (needs continuous "
+                          "provisioning; the execution role gets a grant on it). Cannot change in place.")
+    scheduled_update: ScheduledUpdate | None = Field(
+        None, description="Rolling AMI updates: `{schedule_expression, batch_type, batch_size, "
+                          "wait_interval_seconds, rollback_alarms}`.")
 
 
 

@@ -71,9 +71,33 @@ def _validate(options) -> None:
                              f"digits and '-', at most {limit} characters)")
     if options.min_schedulable is not None and options.min_schedulable < 0:
         raise UsageError(f"--min-schedulable: {options.min_schedulable} must be 0 or more")
+    _validate_expectations(options)
     if options.command == "wait":
         options.timeout_seconds = parse_duration(options.timeout, "--timeout")
         options.interval_seconds = parse_duration(options.interval, "--interval")
+
+
+def _validate_expectations(options) -> None:
+    from hyperpod.status.expected import EKS_CLUSTER_NAME, expectations
+
+    if options.config and not os.path.isfile(options.config):
+        raise UsageError(f"--config: {options.config!r} is not a file")
+    if options.eks_cluster is not None and not EKS_CLUSTER_NAME.match(options.eks_cluster):
+        raise UsageError(f"--eks-cluster: {options.eks_cluster!r} is not an EKS cluster name (1-100 letters, "
+                         "digits, '-' and '_', starting with a letter or digit)")
+    options.expectations = expectations(options.addon, options.config)
+
+
+def _add_expectation_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--addon", action="append", metavar="NAME",
+                        help="also check this EKS add-on is ACTIVE and its pods ready (repeatable), e.g. "
+                             "amazon-sagemaker-hyperpod-taskgovernance")
+    parser.add_argument("--config", metavar="FILE",
+                        help="the deployment's tfvars JSON: check the add-ons it enables (and the prerequisites "
+                             "the stack installs for them) and its FSx for Lustre claim")
+    parser.add_argument("--eks-cluster", metavar="NAME",
+                        help="EKS cluster of the add-ons (default: the one SageMaker reports, then the config's "
+                             "eks_cluster_name)")
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -90,6 +114,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-schedulable", type=int, metavar="N",
                         help="healthy once N HyperPod nodes are schedulable; other node checks "
                              "become informational (default: every node must be healthy)")
+    _add_expectation_options(parser)
 
 
 def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import shutil
 import sys
 
-from hyperpod.status.checks import HEALTHY, Evaluation, evaluate
+from hyperpod.status.addon_checks import addon_checks
+from hyperpod.status.checks import HEALTHY, Check, Evaluation, evaluate
+from hyperpod.status.eks import eks_client, eks_cluster_name, fetch_addon_states
+from hyperpod.status.errors import UsageError
+from hyperpod.status.expected import expected_device_plugins
 from hyperpod.status.kubernetes import api_client, fetch_kubernetes_state
+from hyperpod.status.kubernetes_addons import fetch_addon_kubernetes_state
 from hyperpod.status.report import render_json, render_table, use_colour
 from hyperpod.status.sagemaker import SageMakerState, fetch_sagemaker_state, sagemaker_client
 from hyperpod.status.waiting import format_duration, wait_until_healthy
@@ -22,14 +27,38 @@ class _Poller:
         self.sagemaker_client = sagemaker_client(options.region, options.endpoint_url)
         self.api = api_client(options.kubeconfig, options.context)
         self.sagemaker: SageMakerState | None = None
+        self.expected = options.expectations
+        self.eks_client = eks_client(options.region) if self.expected.addons else None
 
     def __call__(self) -> Evaluation:
         o = self.options
         self.sagemaker = fetch_sagemaker_state(self.sagemaker_client, o.cluster, o.region)
         kube = fetch_kubernetes_state(self.api, self.sagemaker.cluster_name, o.release_name,
                                       o.release_namespace)
+        extra = self._beyond_chart() if self.sagemaker.found else []
         return evaluate(self.sagemaker, kube, o.release_name, o.release_namespace,
-                        o.min_schedulable)
+                        o.min_schedulable, extra)
+
+    def _eks_cluster(self) -> str:
+        name = (self.options.eks_cluster or eks_cluster_name(self.sagemaker.eks_cluster_arn)
+                or self.expected.eks_cluster)
+        if name is None:
+            raise UsageError("--eks-cluster: needed to check add-ons, and SageMaker did not report the cluster's "
+                             "EKS orchestrator (give --eks-cluster NAME or --config)")
+        return name
+
+    def _beyond_chart(self) -> list[Check]:
+        """Add-ons, device plugins and the FSx claim: what the deployment runs besides the HyperPod chart."""
+        o, expected = self.options, self.expected
+        types = [g.instance_type for g in self.sagemaker.instance_groups if g.target_count > 0]
+        plugins = expected_device_plugins(types, o.release_name, o.release_namespace)
+        cluster, states = "", ()
+        if expected.addons:
+            cluster = self._eks_cluster()
+            states = fetch_addon_states(self.eks_client, cluster, o.region, [a.name for a in expected.addons])
+        namespaces = sorted({a.namespace for a in expected.addons if a.namespace})
+        kube = fetch_addon_kubernetes_state(self.api, namespaces, plugins, expected.claim)
+        return addon_checks(expected.addons, states, cluster, plugins, expected.claim, kube)
 
     def close(self) -> None:
         self.api.close()

@@ -14,6 +14,7 @@ import boto3
 import pytest
 
 from tests.status import fake_kubernetes
+from tests.status.eks_stub import EksStub
 from tests.status.fake_kubernetes import FakeKubernetes
 from tests.status.moto_launcher import instance_id
 
@@ -57,7 +58,7 @@ def aws_env(monkeypatch, moto_url):
                         "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}.items():
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_SAGEMAKER",
-                 "NO_COLOR", "KUBECONFIG"):
+                 "AWS_ENDPOINT_URL_EKS", "NO_COLOR", "KUBECONFIG"):
         monkeypatch.delenv(name, raising=False)
     return moto_url
 
@@ -73,7 +74,8 @@ class Clusters:
                                    aws_access_key_id="testing", aws_secret_access_key="testing")
 
     def create(self, groups: dict[str, int], tags: dict[str, str] | None = None,
-               instance_type: str = "ml.g5.8xlarge", name: str | None = None) -> str:
+               instance_type: str = "ml.g5.8xlarge", min_counts: dict[str, int] | None = None,
+               name: str | None = None) -> str:
         name = name or f"ml-cluster-{next(_cluster_counter)}"
         self.client.create_cluster(
             ClusterName=name,
@@ -83,6 +85,7 @@ class Clusters:
                                     "OnCreate": "on_create.sh"},
                 "ExecutionRole": "arn:aws:iam::123456789012:role/hyperpod-execution",
                 "ThreadsPerCore": 1,  # moto fails without it
+                **({"MinInstanceCount": (min_counts or {})[group]} if group in (min_counts or {}) else {}),
             } for group, count in groups.items()],
             VpcConfig={"SecurityGroupIds": ["sg-0123456789abcdef0"], "Subnets": ["subnet-0abc"]},
             Orchestrator={"Eks": {"ClusterArn": "arn:aws:eks:us-west-2:123456789012:cluster/eks"}},
@@ -104,6 +107,15 @@ def kube(tmp_path):
     server.stop()
 
 
+@pytest.fixture
+def eks(aws_env, monkeypatch):
+    """The DescribeAddon stand-in, reached the way users redirect one service (AWS_ENDPOINT_URL_EKS)."""
+    server = EksStub().start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EKS", server.url)
+    yield server
+    server.stop()
+
+
 def healthy_kubernetes(kube: FakeKubernetes, cluster: str, groups: dict[str, int],
                        node_overrides: dict[tuple[str, int], dict] | None = None) -> None:
     """Kubernetes as a healthy HyperPod cluster shows it: one Schedulable node per SageMaker node;
@@ -121,7 +133,12 @@ def healthy_kubernetes(kube: FakeKubernetes, cluster: str, groups: dict[str, int
                                                      instance_type="m5.xlarge", group=""))
         total = sum(groups.values())
         kube.state.daemonsets = [fake_kubernetes.daemonset("health-monitoring-agent", total, total),
-                                 fake_kubernetes.daemonset("health-monitoring-agent-non-nvidia", 0, 0)]
+                                 fake_kubernetes.daemonset("health-monitoring-agent-non-nvidia", 0, 0),
+                                 # The chart's device plugins for GPU and EFA instances (ml.g5.8xlarge has both).
+                                 fake_kubernetes.daemonset("hyperpod-dependencies-nvidia-device-plugin", total,
+                                                           total, namespace="kube-system"),
+                                 fake_kubernetes.daemonset("hyperpod-dependencies-aws-efa-k8s-device-plugin",
+                                                           total, total, namespace="kube-system")]
         kube.state.secrets = [fake_kubernetes.helm_secret("hyperpod-dependencies", 1, "superseded"),
                               fake_kubernetes.helm_secret("hyperpod-dependencies", 2),
                               fake_kubernetes.helm_secret("other-release", 1)]

@@ -1,6 +1,6 @@
-"""A tiny Kubernetes API server: serves NodeList, DaemonSetList and SecretList JSON as the real API
-does (list kind/apiVersion/metadata, items without kind, labels, conditions, limit/continue paging,
-equality label selectors), so the real kubernetes client can be tested offline."""
+"""A tiny Kubernetes API server: serves NodeList, DaemonSetList, SecretList and PodList JSON and single
+PersistentVolumeClaims as the real API does (list kind/apiVersion/metadata, items without kind, labels, conditions,
+limit/continue paging, equality label selectors), so the real kubernetes client can be tested offline."""
 
 from __future__ import annotations
 
@@ -74,6 +74,32 @@ def helm_secret(release: str, revision: int, status: str = "deployed",
     }
 
 
+def pod(name: str, namespace: str, *, ready: bool = True, phase: str = "Running",
+        waiting: str | None = None) -> dict:
+    """A pod as the API lists it; `waiting` puts its container in that waiting reason (e.g. CrashLoopBackOff)."""
+    state = {"waiting": {"reason": waiting, "message": "back-off"}} if waiting else \
+        {"running": {"startedAt": "2026-01-01T00:00:00Z"}}
+    return {
+        "metadata": {"name": name, "namespace": namespace, "uid": f"uid-{namespace}-{name}", "labels": {}},
+        "spec": {"containers": [{"name": "main", "image": "addon:1"}]},
+        "status": {"phase": phase, "conditions": [
+            {"type": "Ready", "status": "True" if ready else "False",
+             "lastTransitionTime": "2026-01-01T00:00:00Z"}],
+            "containerStatuses": [{"name": "main", "image": "addon:1", "imageID": "", "ready": ready,
+                                   "restartCount": 0, "state": state}]},
+    }
+
+
+def claim(name: str, namespace: str, phase: str = "Bound", volume: str | None = "ml-cluster-fsx-lustre") -> dict:
+    spec = {"accessModes": ["ReadWriteMany"], "storageClassName": "",
+            "resources": {"requests": {"storage": "1200Gi"}}}
+    if volume:
+        spec["volumeName"] = volume
+    return {"kind": "PersistentVolumeClaim", "apiVersion": "v1",
+            "metadata": {"name": name, "namespace": namespace, "uid": f"uid-pvc-{name}"},
+            "spec": spec, "status": {"phase": phase}}
+
+
 class KubernetesState:
     """What the fake API serves; tests mutate it (under `lock`) between or during requests."""
 
@@ -82,8 +108,13 @@ class KubernetesState:
         self.nodes: list[dict] = []
         self.daemonsets: list[dict] = []
         self.secrets: list[dict] = []
+        self.pods: list[dict] = []
+        self.claims: list[dict] = []
         self.requests: list[str] = []
         self.fail_with: int | None = None  # answer every request with this HTTP status
+        # (n, nodes): from the n-th node list on, serve `nodes`. A change that lands after a given number of polls,
+        # not after some time, so no machine load can reorder it.
+        self.nodes_from_poll: tuple[int, list[dict]] | None = None
 
 
 def _matches(labels: dict, selector: str) -> bool:
@@ -135,6 +166,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             parts = url.path.strip("/").split("/")
             if url.path == "/api/v1/nodes":
+                polls = sum(path.startswith("/api/v1/nodes") for path in state.requests)
+                if state.nodes_from_poll is not None and polls >= state.nodes_from_poll[0]:
+                    state.nodes = state.nodes_from_poll[1]
                 self._list("NodeList", "v1", state.nodes, query)
             elif parts[:3] == ["apis", "apps", "v1"] and parts[5:] == ["daemonsets"]:
                 ns = [d for d in state.daemonsets if d["metadata"]["namespace"] == parts[4]]
@@ -142,6 +176,18 @@ class _Handler(BaseHTTPRequestHandler):
             elif parts[:2] == ["api", "v1"] and parts[4:] == ["secrets"]:
                 ns = [s for s in state.secrets if s["metadata"]["namespace"] == parts[3]]
                 self._list("SecretList", "v1", ns, query)
+            elif parts[:2] == ["api", "v1"] and parts[4:] == ["pods"]:
+                ns = [p for p in state.pods if p["metadata"]["namespace"] == parts[3]]
+                self._list("PodList", "v1", ns, query)
+            elif parts[:2] == ["api", "v1"] and parts[4:5] == ["persistentvolumeclaims"] and len(parts) == 6:
+                found = [c for c in state.claims
+                         if (c["metadata"]["namespace"], c["metadata"]["name"]) == (parts[3], parts[5])]
+                if found:
+                    self._send(200, found[0])
+                else:
+                    self._send(404, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                     "message": f'persistentvolumeclaims "{parts[5]}" not found',
+                                     "reason": "NotFound", "code": 404})
             else:
                 self._send(404, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                                  "status": "Failure", "message": "the server could not find the "

@@ -144,11 +144,17 @@ def test_missing_release_fails_naming_release_and_namespace(cluster, kube, capsy
 def test_release_name_and_namespace_are_options(cluster, kube, capsys):
     with kube.state.lock:
         kube.state.secrets = [fake_kubernetes.helm_secret("hyperpod", 4, namespace="hyperpod-system")]
+        # The device plugins are named after the release; the EFA one follows it into its namespace.
+        kube.state.daemonsets += [
+            fake_kubernetes.daemonset("hyperpod-nvidia-device-plugin", 3, 3, namespace="kube-system"),
+            fake_kubernetes.daemonset("hyperpod-aws-efa-k8s-device-plugin", 3, 3, namespace="hyperpod-system")]
 
     code, report, _ = status_json(capsys, cluster, kube, "--release-name", "hyperpod",
                                   "--release-namespace", "hyperpod-system")
 
     assert code == 0, report
+    assert check(report, "kubernetes: daemonset hyperpod-aws-efa-k8s-device-plugin")["detail"] == (
+        "3 of 3 pods ready in hyperpod-system")
     assert check(report, "kubernetes: helm release")["detail"] == (
         "hyperpod in hyperpod-system: deployed, revision 4")
     assert any("labelSelector=owner%3Dhelm%2Cname%3Dhyperpod" in p for p in kube.state.requests)

@@ -1,0 +1,65 @@
+"""What EKS says about the add-ons a deployment expects (DescribeAddon, one call per add-on)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import boto3
+import botocore.exceptions
+
+from hyperpod.status.errors import Unreachable, UsageError
+from hyperpod.status.sagemaker import _CLIENT_CONFIG, _CREDENTIAL_ERRORS, _UNREACHABLE_ERRORS
+
+
+@dataclass(frozen=True)
+class AddonState:
+    name: str
+    found: bool
+    status: str | None = None  # CREATING, ACTIVE, CREATE_FAILED, UPDATING, DELETING, DELETE_FAILED, DEGRADED, ...
+    version: str | None = None
+    issues: tuple[str, ...] = ()  # the add-on's health issues, "code: message"
+
+
+def eks_client(region: str):
+    """No --endpoint-url here (that one is SageMaker's): botocore honours AWS_ENDPOINT_URL(_EKS) itself."""
+    try:
+        return boto3.session.Session(region_name=region).client("eks", config=_CLIENT_CONFIG)
+    except (*_CREDENTIAL_ERRORS, ValueError) as error:
+        raise UsageError(f"AWS configuration: {error}") from None
+
+
+def _describe(client, cluster: str, name: str) -> AddonState:
+    try:
+        addon = client.describe_addon(clusterName=cluster, addonName=name)["addon"]
+    except botocore.exceptions.ClientError as error:
+        details = error.response.get("Error", {})
+        code = details.get("Code", "Error")
+        if code == "ResourceNotFoundException":
+            message = details.get("Message", "")
+            if "cluster" in message.lower() and "addon" not in message.lower():
+                raise Unreachable(f"EKS refused DescribeAddon: no EKS cluster {cluster!r} ({message})") from None
+            return AddonState(name, found=False)
+        raise Unreachable(f"EKS refused DescribeAddon for {name}: {code}: "
+                          f"{details.get('Message', '').strip()}".rstrip(": ")) from None
+    issues = tuple(f"{i.get('code', 'Issue')}: {i.get('message', '').strip()}".rstrip(": ")
+                   for i in (addon.get("health") or {}).get("issues") or [])
+    return AddonState(name, True, addon.get("status"), addon.get("addonVersion"), issues)
+
+
+def fetch_addon_states(client, cluster: str, region: str, names) -> tuple[AddonState, ...]:
+    """Describe each add-on; raise Unreachable/UsageError instead of botocore errors."""
+    try:
+        return tuple(_describe(client, cluster, name) for name in names)
+    except _CREDENTIAL_ERRORS as error:
+        raise UsageError(f"AWS credentials: {error}") from None
+    except _UNREACHABLE_ERRORS as error:
+        raise Unreachable(f"could not reach EKS in {region}: {error}") from None
+    except botocore.exceptions.BotoCoreError as error:
+        raise Unreachable(f"EKS call failed in {region}: {error}") from None
+
+
+def eks_cluster_name(orchestrator_arn: str | None) -> str | None:
+    """arn:aws:eks:<region>:<account>:cluster/<name> -> <name>."""
+    if orchestrator_arn and ":cluster/" in orchestrator_arn:
+        return orchestrator_arn.rsplit("/", 1)[-1] or None
+    return None

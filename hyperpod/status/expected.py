@@ -1,0 +1,152 @@
+"""What a deployment should have beyond the HyperPod chart: EKS add-ons (from `--addon` or the config file), the
+device plugin DaemonSets its instance types need, and the FSx for Lustre claim.
+
+The add-on and Kubernetes names here are the contract the stack deploys (hyperpod/cluster_addons); a test checks they
+agree, since this module must not import the constructs (the command stays free of cdktf).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from hyperpod import instance_types
+from hyperpod.status.errors import UsageError
+
+TRAINING_OPERATOR = "amazon-sagemaker-hyperpod-training-operator"
+TASK_GOVERNANCE = "amazon-sagemaker-hyperpod-taskgovernance"
+OBSERVABILITY = "amazon-sagemaker-hyperpod-observability"
+FSX_CSI_DRIVER = "aws-fsx-csi-driver"
+CERT_MANAGER = "cert-manager"
+POD_IDENTITY_AGENT = "eks-pod-identity-agent"
+
+# Where each add-on's pods run: (namespace, pod name prefix, or None when the add-on owns the whole namespace).
+# - training operator: SageMaker AI developer guide, "Installing the training operator" (namespace aws-hyperpod,
+#   controller hp-training-operator-controller-manager); aws-hyperpod also holds the chart's agents, hence the prefix.
+# - task governance installs Kueue into kueue-system (Kueue's own install namespace).
+# - observability: SageMaker AI developer guide, observability troubleshooting (namespace hyperpod-observability).
+# - FSx CSI driver: Amazon EKS user guide, "Deploy the FSx for Lustre driver" (fsx-csi-controller Deployment and
+#   fsx-csi-node DaemonSet in kube-system).
+# - cert-manager runs in cert-manager; the EKS Pod Identity Agent is a DaemonSet eks-pod-identity-agent in kube-system.
+ADDON_PODS: dict[str, tuple[str, str | None]] = {
+    TRAINING_OPERATOR: ("aws-hyperpod", "hp-training-operator-"),
+    TASK_GOVERNANCE: ("kueue-system", None),
+    OBSERVABILITY: ("hyperpod-observability", None),
+    FSX_CSI_DRIVER: ("kube-system", "fsx-csi-"),
+    CERT_MANAGER: ("cert-manager", None),
+    POD_IDENTITY_AGENT: ("kube-system", "eks-pod-identity-agent-"),
+}
+
+# EKS CreateAddon addonName: 1-100 characters, a letter or digit first, then letters, digits, '-' and '_'
+# (Amazon EKS API reference, CreateAddon request parameters).
+ADDON_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$")
+# EKS cluster names: 1-100 characters, letters, digits, '-' and '_', a letter or digit first (CreateCluster).
+EKS_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$")
+
+# Device plugin DaemonSets as the pinned chart renders them (aws/sagemaker-hyperpod-cli @011ca927): the nvidia and EFA
+# subcharts name theirs with Helm's fullname rule (`<release>-<chart>`, or the release name when it already contains
+# the chart name, cut to 63 characters); the nvidia one is pinned to kube-system by the chart's `namespaceOverride`,
+# the EFA one lands in the release's namespace; the chart's own neuron template names it neuron-device-plugin-daemonset
+# in kube-system.
+NVIDIA_CHART, EFA_CHART = "nvidia-device-plugin", "aws-efa-k8s-device-plugin"
+NEURON_DAEMONSET = "neuron-device-plugin-daemonset"
+DEVICE_PLUGIN_NAMESPACE = "kube-system"
+
+
+@dataclass(frozen=True)
+class ExpectedAddon:
+    name: str
+    namespace: str | None  # None: an add-on this tool does not know the pods of (only its status is checked)
+    pod_prefix: str | None
+
+
+@dataclass(frozen=True)
+class ExpectedDaemonSet:
+    plugin: str  # nvidia, neuron or efa
+    name: str
+    namespace: str
+    needed_by: tuple[str, ...]  # instance types that need it
+
+
+@dataclass(frozen=True)
+class ExpectedClaim:
+    namespace: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """What beyond the chart to check; empty when neither --addon nor --config was given."""
+
+    addons: tuple[ExpectedAddon, ...] = ()
+    claim: ExpectedClaim | None = None
+    eks_cluster: str | None = None  # from the config's eks_cluster_name
+
+
+def expected_addon(name: str) -> ExpectedAddon:
+    namespace, prefix = ADDON_PODS.get(name, (None, None))
+    return ExpectedAddon(name, namespace, prefix)
+
+
+def _helm_fullname(release: str, chart: str) -> str:
+    name = release if chart in release else f"{release}-{chart}"
+    return name[:63].rstrip("-")
+
+
+def expected_device_plugins(instance_type_names, release_name: str,
+                            release_namespace: str) -> tuple[ExpectedDaemonSet, ...]:
+    """The device plugin DaemonSets the chart runs for these instance types, each with the types that need it."""
+    types = sorted({instance_types.normalize(t) for t in instance_type_names if t})
+    needed_by = {plugin: tuple(t for t in types if plugin in instance_types.device_plugins_needed([t]))
+                 for plugin in ("nvidia", "neuron", "efa")}
+    where = {
+        "nvidia": (_helm_fullname(release_name, NVIDIA_CHART), DEVICE_PLUGIN_NAMESPACE),
+        "neuron": (NEURON_DAEMONSET, DEVICE_PLUGIN_NAMESPACE),
+        "efa": (_helm_fullname(release_name, EFA_CHART), release_namespace),
+    }
+    return tuple(ExpectedDaemonSet(plugin, *where[plugin], needed_by[plugin])
+                 for plugin in ("nvidia", "neuron", "efa") if needed_by[plugin])
+
+
+def _from_config(path: str) -> Expectations:
+    # Imported here: pydantic and the config model load only when --config is used.
+    from hyperpod.config import ConfigError, parse_config
+    from hyperpod.config.errors import JsonFileError, load_json
+
+    try:
+        config, _warnings = parse_config(load_json(Path(path), "configuration"))
+    except JsonFileError as error:
+        raise UsageError(f"--config: {error}") from None
+    except ConfigError as error:
+        raise UsageError(f"--config {path}: {len(error.problems)} problem(s): "
+                         + "; ".join(str(p) for p in error.problems)) from None
+    addons, fsx = config.hyperpod_addons, config.hyperpod_fsx_lustre
+    names = []
+    if addons.training_operator.enabled:
+        names.append(TRAINING_OPERATOR)
+        if not addons.cert_manager.already_installed:
+            names.append(CERT_MANAGER)
+    if addons.task_governance.enabled:
+        names.append(TASK_GOVERNANCE)
+    if addons.observability.enabled:
+        names.append(OBSERVABILITY)
+    if fsx.enabled:
+        names.append(FSX_CSI_DRIVER)
+    needs_pod_identity = addons.training_operator.enabled or addons.observability.enabled or fsx.enabled
+    if needs_pod_identity and not addons.pod_identity_agent.already_installed:
+        names.append(POD_IDENTITY_AGENT)
+    claim = ExpectedClaim(fsx.namespace, fsx.claim_name) if fsx.enabled else None
+    return Expectations(tuple(map(expected_addon, names)), claim, config.eks_cluster_name)
+
+
+def expectations(addon_names: list[str] | None, config_path: str | None) -> Expectations:
+    """--config's add-ons and claim, plus every --addon (once each, in the order given)."""
+    for name in addon_names or ():
+        if not ADDON_NAME.match(name):
+            raise UsageError(f"--addon: {name!r} is not an EKS add-on name (1-100 letters, digits, '-' and '_', "
+                             f"starting with a letter or digit), e.g. {TASK_GOVERNANCE}")
+    base = _from_config(config_path) if config_path else Expectations()
+    seen = [a.name for a in base.addons]
+    extra = [expected_addon(n) for n in dict.fromkeys(addon_names or ()) if n not in seen]
+    return Expectations(base.addons + tuple(extra), base.claim, base.eks_cluster)
