@@ -158,13 +158,22 @@ def _chart_components(values: list) -> list[str]:
     return enabled
 
 
+def _is_hyperpod_chart(release: dict) -> bool:
+    """The HyperPod chart's release (HyperPodHelmDependencies), not another one the stack installs (Karpenter's)."""
+    metadata = release.get("//", {}).get("metadata", {}) if isinstance(release.get("//"), dict) else {}
+    path = metadata.get("path") if isinstance(metadata, dict) else None
+    return (isinstance(path, str) and path.endswith("/helm-dependencies/release")) or \
+        any('"health-monitoring-agent"' in text for text in release.get("values", []))
+
+
 def _chart_uninstall(name: str, old_document: dict, new_document: dict) -> list[DangerousChange]:
-    """A release gone from the new synthesis is uninstalled by Terraform, under the running cluster."""
+    """The HyperPod chart's release gone from the new synthesis is uninstalled by Terraform, under the running
+    cluster."""
     old_releases = old_document.get("resource", {}).get(RELEASE_TYPE, {})
     new_releases = new_document.get("resource", {}).get(RELEASE_TYPE, {})
     changes = []
     for logical_id, release in old_releases.items():
-        if logical_id in new_releases:
+        if logical_id in new_releases or not _is_hyperpod_chart(release):
             continue
         components = ", ".join(_chart_components(release.get("values", []))) or "no enabled components"
         changes.append(DangerousChange(
