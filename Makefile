@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/.tools/uv/bin:$(CURDIR)/.tools/nod
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install install-test synth test lock golden docs bench
+.PHONY: install install-test synth test lock golden docs bench bench-setup
 
 install:
 	@scripts/bootstrap.sh
@@ -37,3 +37,7 @@ docs: install
 
 bench: install
 	python bench/synth_bench.py
+
+# Fresh clones of HEAD: make synth against plain pip, install-test, sizes (BENCH_ARGS="--suite" adds the test suite).
+bench-setup:
+	python3 bench/setup_bench.py $(BENCH_ARGS)

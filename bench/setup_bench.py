@@ -153,8 +153,8 @@ def main() -> int:
             parts = []
             for path in (venv, tools):
                 total, shared = disk_use(path)
-                parts.append(f"{path.name} {total / 2**20:.0f} MB ({shared / 2**20:.0f} MB of it hard links, "
-                             f"into uv's cache: no extra disk)")
+                parts.append(f"{path.name} {total / 2**20:.0f} MB ({shared / 2**20:.0f} MB of it hard links into "
+                             f"uv's cache, no extra disk)")
             print(f"after {name}: " + ", ".join(parts))
     return 0
 

