@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shlex
 import statistics
 import subprocess
@@ -46,8 +47,17 @@ def clean_env() -> dict[str, str]:
 ENV = clean_env()
 
 
+CPU_SECONDS: dict[str, float] = {}  # user + sys of every process of the last timed command
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(command: str, cwd: Path, log: Path) -> float:
     """Wall seconds of one shell command; its output goes to log, shown (and the benchmark stopped) if it fails."""
+    cpu_before = children_cpu()
     with log.open("ab") as out:
         out.write(f"\n$ {command}\n".encode())
         out.flush()
@@ -55,6 +65,7 @@ def timed(command: str, cwd: Path, log: Path) -> float:
         completed = subprocess.run(["bash", "-c", command], cwd=cwd, env=ENV, stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
         wall = time.perf_counter() - start
+    CPU_SECONDS["last"] = children_cpu() - cpu_before
     if completed.returncode != 0:
         sys.stderr.write(log.read_text(errors="replace")[-6000:])
         raise SystemExit(f"`{command}` failed in {cwd} with exit code {completed.returncode} (log: {log})")
@@ -133,6 +144,7 @@ def main() -> int:
             clone = fresh_clone(scratch, "suite")
             install = timed("make install-test", clone, log)
             suite = timed("make test", clone, log)
+            suite_cpu = CPU_SECONDS["last"]
 
         pip_runs, synth_runs = results["pip baseline"], results["make synth"]
         ratios = [s / p for s, p in zip(synth_runs, pip_runs)]
@@ -148,7 +160,10 @@ def main() -> int:
         print(f"`make synth` / pip baseline, pair by pair: median {statistics.median(ratios):.2f} "
               f"(min {min(ratios):.2f}, max {max(ratios):.2f}); goal at most 0.60")
         if suite is not None:
-            print(f"`make test` in a fresh clone, once: install {install:.1f} s, then the checks {suite:.1f} s")
+            print(f"`make test` in a fresh clone, once: install {install:.1f} s, then the checks {suite:.1f} s "
+                  f"({suite_cpu:.0f} CPU seconds: {suite_cpu / (os.cpu_count() or 1):.0f} s of wall on an idle machine "
+                  f"with every core busy)")
+        print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         for name, (venv, tools) in sizes.items():
             parts = []
             for path in (venv, tools):
