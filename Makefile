@@ -33,7 +33,7 @@ golden: install
 
 # Regenerate the README's configuration reference from the config model.
 docs: install
-	python -m hyperpod.config_reference README.md
+	python -m hyperpod.config.reference README.md
 
 bench: install
 	python bench/synth_bench.py

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from hyperpod.config_errors import JsonFileError, load_json
+from hyperpod.config.errors import JsonFileError, load_json
 
 _CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
 _ADDRESS = re.compile(r"^(data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+$|^provider\.[a-z0-9_]+$")

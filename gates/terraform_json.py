@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from hyperpod.config_errors import JsonFileError, load_json
+from hyperpod.config.errors import JsonFileError, load_json
 
 # A Terraform interpolation inside a JSON string value; cdktf renders every token this way.
 _EXPRESSION = re.compile(r"\$\{")

@@ -14,7 +14,7 @@ _EXPORTS = {
     "HyperPodConfig": "hyperpod.config",
     "InstanceGroup": "hyperpod.config",
     "parse_config": "hyperpod.config",
-    "ConfigError": "hyperpod.config_errors",
+    "ConfigError": "hyperpod.config",
     "EksCluster": "hyperpod.eks",
     "HyperPod": "hyperpod.stack",
     "HyperPodStack": "hyperpod.stack",

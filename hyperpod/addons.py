@@ -16,6 +16,7 @@ from constructs import Construct
 
 from hyperpod.bindings.external import DataExternal, ExternalProvider
 from hyperpod.config import HelmChartSource
+from hyperpod.config.tokens import terraform_literal
 
 CHART_CACHE = ".hyperpod-chart"  # relative to the Terraform working directory (the synthesized stack folder)
 
@@ -50,24 +51,50 @@ def chart_values(*, region: str, training_operator: bool, device_plugins: Device
 
 # Runs under `sh -c` from the external data source: $1 repository, $2 commit, $3 chart folder, $4 cache folder.
 # stdout must carry only the JSON result, so every tool's output goes to stderr (Terraform shows it on failure).
+# The values are data, never code or options, whatever the config said: they are never part of this text, any value
+# starting with "-" is refused, "--" ends option parsing before every positional value, git may only use https and
+# ssh (GIT_ALLOW_PROTOCOL overrides any git config; `ext::` would run a command, `file://` read this machine), the
+# commit must be a full SHA and the chart folder a plain relative path (it lands in rm -rf, helm and the JSON).
 FETCH_SCRIPT = """set -eu
-dest="$4/$2"
+refuse() {
+  printf 'fetch-hyperpod-chart: refusing %s: %s\\n' "$1" "$2" >&2
+  exit 2
+}
+repository=$1 revision=$2 chart=$3 cache=$4
+for value in "$repository" "$revision" "$chart" "$cache"; do
+  case $value in -*) refuse "a value starting with -" "$value" ;; esac
+done
+case $repository in
+  *::* | *[[:space:][:cntrl:]]*) refuse "a repository other than an https:// URL or ssh remote" "$repository" ;;
+  https://?* | ssh://?* | ?*@?*:?*) ;;
+  *) refuse "a repository other than an https:// URL or ssh remote" "$repository" ;;
+esac
+case $revision in
+  *[!0-9a-f]*) refuse "a revision other than a full commit SHA" "$revision" ;;
+esac
+[ "${#revision}" -eq 40 ] || refuse "a revision other than a full commit SHA" "$revision"
+case /$chart/ in
+  //* | */../* | */./* | *[!A-Za-z0-9._/-]*) refuse "a chart folder other than a relative path" "$chart" ;;
+esac
+export GIT_ALLOW_PROTOCOL=https:ssh GIT_PROTOCOL_FROM_USER=0 GIT_TERMINAL_PROMPT=0
+dest="$cache/$revision"
 cat >/dev/null
 if [ ! -f "$dest/.ready" ]; then
   {
-    rm -rf "$dest"
-    git init -q "$dest"
-    git -C "$dest" fetch -q --depth 1 "$1" "$2"
-    git -C "$dest" checkout -q FETCH_HEAD
-    helm dependency update "$dest/$3"
-    touch "$dest/.ready"
+    rm -rf -- "$dest"
+    git init -q -- "$dest"
+    git -C "$dest" fetch -q --depth 1 -- "$repository" "$revision"
+    git -C "$dest" checkout -q FETCH_HEAD --
+    helm dependency update -- "$dest/$chart"
+    touch -- "$dest/.ready"
   } >&2
 fi
-printf '{"chart_path":"%s"}\\n' "$dest/$3"
+printf '{"chart_path":"%s"}\\n' "$dest/$chart"
 """
 
 
 def fetch_program(chart: HelmChartSource) -> list[str]:
+    """The command the external data source runs (as the process receives it)."""
     return ["/bin/sh", "-c", FETCH_SCRIPT, "fetch-hyperpod-chart", chart.git_repository, chart.git_revision,
             chart.chart_path, CHART_CACHE]
 
@@ -83,10 +110,12 @@ class HyperPodHelmDependencies(Construct):
         if chart.repository:
             chart_ref, repository, version = "hyperpod-helm-chart", chart.repository, chart.version
         elif chart.local_path:
-            chart_ref = chart.local_path
+            chart_ref = terraform_literal(chart.local_path)  # a path may hold ${ or %{: Terraform must not read them
         else:
             ExternalProvider(self, "external")
-            self.chart_source = DataExternal(self, "chart-source", program=fetch_program(chart))
+            # Terraform literals: the script's own ${#revision} must reach sh as written, not be read as a template.
+            program = [terraform_literal(argument) for argument in fetch_program(chart)]
+            self.chart_source = DataExternal(self, "chart-source", program=program)
             chart_ref = self.chart_source.result("chart_path")
         self.release = Release(
             self, "release", name=chart.release_name, namespace=chart.namespace, chart=chart_ref,

@@ -12,11 +12,26 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from hyperpod.config_errors import JsonFileError, load_json
+from hyperpod.config.errors import JsonFileError, load_json
 
 CLUSTER_TYPE = "awscc_sagemaker_cluster"
 REPLACES_CLUSTER = ("cluster_name", "vpc_config", "orchestrator")
 CREATE_ONLY_IN_GROUP = ("instance_type", "threads_per_core", "execution_role", "override_vpc_config")
+
+# Attributes awscc keeps as deployed when the config leaves them out (optional + computed): removing one from the
+# config is a silent no-op, not a removal. What to write instead to really switch each off:
+KEPT_WHEN_OMITTED = {
+    "auto_scaling": "set hyperpod_autoscaling.enabled to false (sends mode Disable)",
+    "tiered_storage_config": "set hyperpod_tiered_storage.enabled to false (sends mode Disable)",
+    "node_provisioning_mode": "keep hyperpod_node_provisioning_mode \"Continuous\": AWS documents no way back to the "
+                              "standard mode; create a new cluster for that",
+}
+KEPT_WHEN_OMITTED_IN_GROUP = {
+    "kubernetes_config": "set the group's labels to {} and taints to [] (sent as empty sets, which clear them)",
+}
+# The EBS volume's customer managed key cannot change (HyperPod user guide: no KMS key transition).
+KMS_KEY_INSTEAD = ("add a new instance group with the new key, move work to it, scale the old group's "
+                   "instance_count to 0, then remove the old group in a later change")
 
 SAFE_PATH = ("add a new instance group with the new settings, move work to it, scale the old group's "
              "instance_count to 0, then remove the old group in a later change")
@@ -73,6 +88,11 @@ def previous_group_order(document: dict) -> list[str]:
     return []
 
 
+def previous_provisioning_modes(document: dict) -> list[str | None]:
+    """node_provisioning_mode of each cluster in a previous synthesis (None: the standard mode)."""
+    return [cluster.get("node_provisioning_mode") for cluster in _clusters(document).values()]
+
+
 def stable_group_order(names: list[str], previous: list[str]) -> list[str]:
     """Existing groups keep their previous positions relative to each other; new groups go after them.
 
@@ -110,6 +130,7 @@ def _cluster_changes(name: str, old: dict, new: dict, old_document: dict, new_do
                 f"{attribute} cannot change in place: Terraform replaces the whole cluster, destroying every node "
                 "(and ~2 hours of deep health checks per new instance)",
                 "create a second cluster with the new setting next to this one and move work over"))
+    changes += _capacity_changes(name, old, new)
     old_groups = {g.get("instance_group_name"): (i, g) for i, g in enumerate(old.get("instance_groups", []))}
     new_groups = {g.get("instance_group_name"): (i, g) for i, g in enumerate(new.get("instance_groups", []))}
     removed = [g for g in old_groups if g not in new_groups]
@@ -133,12 +154,55 @@ def _cluster_changes(name: str, old: dict, new: dict, old_document: dict, new_do
                     f"the SageMaker API refuses to change {attribute} of an existing group: apply fails after "
                     "a long wait",
                     SAFE_PATH))
+        changes += _group_capacity_changes(name, group, old_group, new_group)
         if old_index != new_index:
             changes.append(DangerousChange(
                 f"cluster {name!r}, group {group!r}: moves from position {old_index} to {new_index}",
                 "the awscc provider matches instance groups by position, so a move reads as changes to other groups",
                 "keep existing groups in their order and add new groups at the end"))
     return changes
+
+
+def _capacity_changes(name: str, old: dict, new: dict) -> list[DangerousChange]:
+    changes = []
+    for attribute, instead in KEPT_WHEN_OMITTED.items():
+        if attribute in old and attribute not in new:
+            changes.append(DangerousChange(
+                f"cluster {name!r}: {attribute} {_short(old[attribute])} is no longer set",
+                "awscc keeps an attribute the configuration leaves out: the deployed setting stays, silently",
+                instead))
+    # Switching autoscaling off leaves cluster_role out (nothing is sent); a new role on an autoscaling cluster is.
+    autoscaling = (old.get("auto_scaling") or {}).get("mode") == "Enable"
+    if autoscaling and "cluster_role" in new and old.get("cluster_role") != new["cluster_role"]:
+        changes.append(DangerousChange(
+            f"cluster {name!r}: cluster_role changes from {_short(old.get('cluster_role'))} to "
+            f"{_short(new.get('cluster_role'))}",
+            "the SageMaker API refuses to change the cluster role while autoscaling is enabled",
+            "first deploy with hyperpod_autoscaling.enabled false, then change the role and enable it again"))
+    return changes
+
+
+def _group_capacity_changes(name: str, group: str, old: dict, new: dict) -> list[DangerousChange]:
+    changes = []
+    for attribute, instead in KEPT_WHEN_OMITTED_IN_GROUP.items():
+        if attribute in old and attribute not in new:
+            changes.append(DangerousChange(
+                f"cluster {name!r}, group {group!r}: {attribute} {_short(old[attribute])} is no longer set",
+                "awscc keeps an attribute the configuration leaves out: the deployed labels and taints stay",
+                instead))
+    old_keys, new_keys = _volume_keys(old), _volume_keys(new)
+    if old_keys != new_keys:
+        changes.append(DangerousChange(
+            f"cluster {name!r}, group {group!r}: EBS volume_kms_key_id changes from {_short(old_keys)} to "
+            f"{_short(new_keys)}",
+            "HyperPod cannot move a group's volumes to another KMS key: the update fails",
+            KMS_KEY_INSTEAD))
+    return changes
+
+
+def _volume_keys(group: dict) -> list:
+    return [(c.get("ebs_volume_config") or {}).get("volume_kms_key_id")
+            for c in group.get("instance_storage_configs", []) if isinstance(c, dict)]
 
 
 def _short(value: object) -> str:

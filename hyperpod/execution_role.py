@@ -8,6 +8,7 @@ from cdktf import Fn, Token
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
 )
 from cdktf_cdktf_provider_aws.iam_role import IamRole
@@ -43,12 +44,31 @@ def _ec2_arns(aws: AwsContext, kind: str, ids: Sequence[str] | str) -> list[str]
     return Token.as_list(Fn.formatlist(pattern, [aws.partition, aws.region, aws.account_id, ids]))
 
 
+def ebs_key_statements(key_arns: Sequence[str]) -> list[DataAwsIamPolicyDocumentStatement]:
+    """What HyperPod needs of a customer managed key for the groups' EBS volumes (user guide, "Customer managed AWS
+    KMS key encryption for SageMaker HyperPod"): it creates grants for EC2 to use the key on scale-out, node
+    additions and patching, and reads the key. Scoped to the configured key ARNs, and grants to those for AWS
+    resources (the EBS volumes)."""
+    if not key_arns:
+        return []
+    return [
+        DataAwsIamPolicyDocumentStatement(
+            sid="GrantEbsVolumeKeys", effect="Allow", actions=["kms:CreateGrant"], resources=list(key_arns),
+            condition=[
+                DataAwsIamPolicyDocumentStatementCondition(
+                    test="Bool", variable="kms:GrantIsForAWSResource", values=["true"]),
+            ]),
+        DataAwsIamPolicyDocumentStatement(
+            sid="DescribeEbsVolumeKeys", effect="Allow", actions=["kms:DescribeKey"], resources=list(key_arns)),
+    ]
+
+
 class ExecutionRole(Construct):
     """Trusts only SageMaker; the managed HyperPod instance policy plus narrowly scoped statements."""
 
     def __init__(self, scope: Construct, id: str, *, role_name_prefix: str, aws: AwsContext, eks_cluster_arn: str,
                  lifecycle_bucket_arn: str, vpc_id: str, subnet_ids: Sequence[str] | str,
-                 security_group_ids: Sequence[str]):
+                 security_group_ids: Sequence[str], ebs_kms_key_arns: Sequence[str] = ()):
         super().__init__(scope, id)
         ec2 = f"arn:{aws.partition}:ec2:{aws.region}:{aws.account_id}"
         trust = DataAwsIamPolicyDocument(self, "trust", statement=[DataAwsIamPolicyDocumentStatement(
@@ -81,6 +101,7 @@ class ExecutionRole(Construct):
             DataAwsIamPolicyDocumentStatement(
                 sid="ReadLifecycleScripts", effect="Allow", actions=["s3:GetObject"],
                 resources=[f"{lifecycle_bucket_arn}/*"]),
+            *ebs_key_statements(sorted(set(ebs_kms_key_arns))),
         ])
         self.role = IamRole(
             self, "role", name_prefix=role_name_prefix, assume_role_policy=trust.json,

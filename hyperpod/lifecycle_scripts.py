@@ -1,9 +1,23 @@
-"""The S3 bucket HyperPod reads node bootstrap scripts from, and the scripts in it."""
+"""The S3 bucket HyperPod reads node bootstrap scripts from, and the scripts in it.
+
+What is uploaded is an allow-list: the entry script, `lib/` and `on_create.d/`, without hidden files, editor
+backups or caches (HyperPod copies the whole prefix onto every node, so anything else would ship there too).
+
+Scripts live under a prefix named by their content hash, so a script change gives every object a new key, which
+Terraform can only do by replacing the object. Replaced the default way (delete, then create) the old keys are gone
+before UpdateCluster runs; if that update fails (AWS refuses updates while deep health checks run), the cluster still
+points at the old prefix and every replacement node fails on missing scripts. So the objects are
+`create_before_destroy`: Terraform creates the new keys, updates the cluster (which depends on them), and deletes
+the old keys only after the update succeeded. A failed update leaves the old keys (Terraform keeps them as deposed
+objects) until an apply updates the cluster. The bucket inherits create_before_destroy from the objects
+(Terraform propagates it to dependencies); a replaced bucket always gets a new name, so that cannot collide.
+"""
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 from cdktf import TerraformResourceLifecycle
@@ -32,16 +46,41 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 from cdktf_cdktf_provider_aws.s3_object import S3Object
 from constructs import Construct
 
+from hyperpod.config.tokens import terraform_literal  # noqa: F401  (also imported from here)
+
 ON_CREATE = "on_create.sh"
+# Folders beside on_create.sh whose files are uploaded: the sourced steps and the user's hooks.
+SCRIPT_FOLDERS = ("lib", "on_create.d")
+# Never uploaded, at any depth: editor backups and swap files, Emacs autosaves and lock files, byte-code caches.
+# (Hidden files and folders, `.*`, are never uploaded either.)
+IGNORED_NAMES = ("*~", "*.swp", "*.swo", "#*#", "*.pyc")
+IGNORED_FOLDERS = ("__pycache__",)
 # The managed AmazonSageMakerClusterInstanceRolePolicy only reads arn:aws:s3:::sagemaker-* buckets.
 BUCKET_PREFIX = "sagemaker-"
 
 
+def belongs_to_the_scripts(relative: PurePosixPath) -> bool:
+    """Whether a file at this path below the scripts folder is uploaded (see SCRIPT_FOLDERS, IGNORED_NAMES)."""
+    parts = relative.parts
+    if parts == (ON_CREATE,):
+        return True
+    if len(parts) < 2 or parts[0] not in SCRIPT_FOLDERS:
+        return False
+    if any(part.startswith(".") or part in IGNORED_FOLDERS for part in parts):
+        return False
+    return not any(fnmatch.fnmatchcase(parts[-1], pattern) for pattern in IGNORED_NAMES)
+
+
 def read_scripts(directory: Path) -> dict[str, str]:
-    """Every file below `directory`, by its POSIX path relative to it. Called by main.py, never by a construct
-    (`LifecycleScripts` checks that on_create.sh is among them, for file and Python callers alike)."""
-    return {path.relative_to(directory).as_posix(): path.read_text(encoding="utf-8")
-            for path in sorted(directory.rglob("*")) if path.is_file() and "__pycache__" not in path.parts}
+    """The files that belong to the scripts (belongs_to_the_scripts), by POSIX path relative to `directory`.
+    Called by the app, never by a construct (`LifecycleScripts` checks that on_create.sh is among them, for file and
+    Python callers alike)."""
+    root = directory.resolve()
+    return {relative.as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(directory.rglob("*"))
+            if path.is_file() and belongs_to_the_scripts(relative := PurePosixPath(path.relative_to(directory)))
+            # A symlink is followed only to a file inside the folder: a link to ~/.aws/credentials is not uploaded.
+            and path.resolve().is_relative_to(root)}
 
 
 def content_prefix(scripts: Mapping[str, str]) -> str:
@@ -50,12 +89,6 @@ def content_prefix(scripts: Mapping[str, str]) -> str:
     for name in sorted(scripts):
         digest.update(name.encode() + b"\0" + scripts[name].encode() + b"\0")
     return f"lifecycle/{digest.hexdigest()[:16]}"
-
-
-def terraform_literal(text: str) -> str:
-    """Escape text so Terraform stores it verbatim: in Terraform JSON strings `${` and `%{` start templates, and
-    shell scripts are full of `${VAR}`."""
-    return text.replace("${", "$${").replace("%{", "%%{")
 
 
 def bucket_name_prefix(cluster_name: str) -> str:
@@ -109,11 +142,13 @@ class LifecycleScripts(Construct):
         if ON_CREATE not in scripts:
             raise ValueError(f"lifecycle scripts must include {ON_CREATE}; got {sorted(scripts)}")
         self.prefix = content_prefix(scripts)
-        # The cluster depends on these: nodes must never boot before their scripts exist.
+        # The cluster depends on these: nodes must never boot before their scripts exist. Old keys are deleted only
+        # after the cluster points at the new ones (module docstring).
         self.objects = [
             S3Object(self, f"script-{name.replace('/', '__')}", bucket=bucket.id, key=f"{self.prefix}/{name}",
                      content=terraform_literal(scripts[name]),
-                     content_type="text/x-shellscript" if name.endswith(".sh") else "text/plain")
+                     content_type="text/x-shellscript" if name.endswith(".sh") else "text/plain",
+                     lifecycle=TerraformResourceLifecycle(create_before_destroy=True))
             for name in sorted(scripts)
         ]
         self.source_s3_uri = f"s3://{bucket.bucket}/{self.prefix}"

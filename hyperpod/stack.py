@@ -11,16 +11,17 @@ from constructs import Construct
 
 from hyperpod import instance_types
 from hyperpod.addons import DevicePlugins, HyperPodHelmDependencies
+from hyperpod.autoscaling import AutoscalerRole, KarpenterNodes
 from hyperpod.bindings.awscc import AwsccProvider, VpcConfig
 from hyperpod.bindings.kubernetes import KubernetesProvider
 from hyperpod.cluster import HyperPodCluster, InstanceNetwork
 from hyperpod.config import HyperPodConfig
+from hyperpod.config.tags import DEFAULT_TAGS  # the tag rules count them
 from hyperpod.eks import AwsContext, EksCluster, ExistingEksCluster
 from hyperpod.execution_role import ExecutionRole, role_name_prefix
 from hyperpod.lifecycle_scripts import LifecycleScripts, LifecycleScriptsBucket
 
 STATE_FILE = "terraform.hyperpod.tfstate"  # relative: output must not depend on where the checkout lives
-DEFAULT_TAGS = {"managed-by": "hyperpod-cdktf"}
 
 
 def device_plugins(config: HyperPodConfig) -> DevicePlugins:
@@ -61,7 +62,8 @@ class HyperPod(Construct):
         self.execution_role = ExecutionRole(
             self, "execution-role", role_name_prefix=role_name_prefix(name), aws=aws, eks_cluster_arn=eks.arn,
             lifecycle_bucket_arn=self.bucket.bucket.arn, vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
-            security_group_ids=security_group_ids)
+            security_group_ids=security_group_ids,
+            ebs_kms_key_arns=[g.ebs_kms_key_id for g in config.hyperpod_instance_groups if g.ebs_kms_key_id])
 
         depends_on = []
         if config.hyperpod_install_helm_dependencies:
@@ -70,11 +72,21 @@ class HyperPod(Construct):
                 training_operator=config.hyperpod_enable_training_operator, device_plugins=device_plugins(config))
             depends_on.append(self.helm_dependencies.release)
 
+        scaling = config.hyperpod_autoscaling
+        cluster_role_arn = scaling.cluster_role_arn
+        if scaling.enabled and cluster_role_arn is None:
+            self.autoscaler_role = AutoscalerRole(self, "autoscaler-role", aws=aws,
+                                                  role_name_prefix=f"{name[:26]}-scaler-")
+            cluster_role_arn = self.autoscaler_role.arn
+
         self.cluster = HyperPodCluster(
             self, "cluster", config=config, eks=eks, execution_role_arn=self.execution_role.arn,
             lifecycle=self.lifecycle_scripts,
             vpc=VpcConfig(security_group_ids=security_group_ids, subnets=subnet_ids),
-            depends_on=depends_on)
+            cluster_role_arn=cluster_role_arn, depends_on=depends_on)
+        if scaling.enabled:
+            self.karpenter = KarpenterNodes(self, "karpenter", name=name.lower(),
+                                            instance_groups=scaling.instance_groups, cluster=self.cluster.resource)
 
 
 class HyperPodStack(TerraformStack):

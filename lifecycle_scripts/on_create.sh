@@ -10,8 +10,8 @@ set -uo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # HyperPod downloads the whole folder from S3 and runs this file from it, so siblings resolve from here.
-for library in settings settings_check logging files services node_os data_volume containerd_root kubelet_dir \
-  user_hooks; do
+for library in settings settings_check logging files mounts services node_os clock data_volume containerd_root \
+  kubelet_dir user_hooks; do
   # shellcheck source=/dev/null
   source "$SCRIPT_DIR/lib/$library.sh"
 done
@@ -24,6 +24,7 @@ provision() {
   run_step "check settings" check_settings
   run_step "detect node OS" detect_node_os
   run_step "wait for data volume $DATA_VOLUME" wait_for_data_volume
+  run_step "check nothing is mounted below $KUBELET_DIR" check_kubelet_dir_unmounted
   run_step "move containerd data root to $DATA_VOLUME" move_containerd_data_root
   run_step "move kubelet directory to $DATA_VOLUME" move_kubelet_dir
   run_step "restart stopped services" restart_stopped_services

@@ -48,7 +48,7 @@ def minimal_config(**overrides) -> dict:
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory):
     """callable(config: dict | Path) -> Path of the synthesized cdk.tf.json (cached per config content)."""
-    import main
+    from hyperpod.app.synthesis import synthesize
     from hyperpod.config import parse_config
 
     cache: dict[str, Path] = {}
@@ -59,7 +59,7 @@ def synth(tmp_path_factory):
         key = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()[:16]
         if key not in cache:
             model, _ = parse_config(raw)
-            cache[key] = main.synthesize(model, base / key)
+            cache[key] = synthesize(model, base / key)
         return cache[key]
 
     return run

@@ -57,11 +57,84 @@ class LifeCycleConfig:
 @dataclass(frozen=True)
 class EbsVolumeConfig:
     volume_size_in_gb: int
+    volume_kms_key_id: str | None = None
+
+
+@dataclass(frozen=True)
+class KubernetesTaint:
+    key: str
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class KubernetesConfig:
+    """Labels and taints as the full desired state: `{}`/`[]` are sent as such (an empty set clears them), only
+    None is left out."""
+
+    labels: dict[str, str] | None = None
+    taints: Sequence[KubernetesTaint] | None = None
+
+
+@dataclass(frozen=True)
+class CapacityRequirements:
+    """awscc types each option as a JSON string holding its (currently empty) options object: `"{}"`."""
+
+    on_demand: str | None = None
+    spot: str | None = None
+
+
+@dataclass(frozen=True)
+class CapacitySize:
+    type: Literal["INSTANCE_COUNT", "CAPACITY_PERCENTAGE"]
+    value: int
+
+
+@dataclass(frozen=True)
+class RollingUpdatePolicy:
+    maximum_batch_size: CapacitySize
+    rollback_maximum_batch_size: CapacitySize | None = None
+
+
+@dataclass(frozen=True)
+class AlarmDetails:
+    alarm_name: str
+
+
+@dataclass(frozen=True)
+class DeploymentConfig:
+    rolling_update_policy: RollingUpdatePolicy | None = None
+    wait_interval_in_seconds: int | None = None
+    auto_rollback_configuration: Sequence[AlarmDetails] | None = None
+
+
+@dataclass(frozen=True)
+class ScheduledUpdateConfig:
+    schedule_expression: str
+    deployment_config: DeploymentConfig | None = None
+
+
+@dataclass(frozen=True)
+class AutoScaling:
+    mode: Literal["Enable", "Disable"]
+    auto_scaler_type: Literal["Karpenter"] | None = None
+
+
+@dataclass(frozen=True)
+class TieredStorageConfig:
+    mode: Literal["Enable", "Disable"]
+    instance_memory_allocation_percentage: int | None = None
 
 
 @dataclass(frozen=True)
 class InstanceStorageConfig:
     ebs_volume_config: EbsVolumeConfig
+
+
+@dataclass(frozen=True)
+class VpcConfig:
+    security_group_ids: Sequence[str]
+    subnets: Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -74,12 +147,13 @@ class ClusterInstanceGroup:
     threads_per_core: int | None = None
     instance_storage_configs: Sequence[InstanceStorageConfig] | None = None
     on_start_deep_health_checks: Sequence[Literal["InstanceStress", "InstanceConnectivity"]] | None = None
-
-
-@dataclass(frozen=True)
-class VpcConfig:
-    security_group_ids: Sequence[str]
-    subnets: Sequence[str]
+    kubernetes_config: KubernetesConfig | None = None
+    training_plan_arn: str | None = None
+    image_id: str | None = None
+    override_vpc_config: VpcConfig | None = None
+    capacity_requirements: CapacityRequirements | None = None
+    min_instance_count: int | None = None
+    scheduled_update_config: ScheduledUpdateConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +180,10 @@ class SagemakerClusterConfig:
     vpc_config: VpcConfig
     node_recovery: Literal["Automatic", "None"] | None = None
     tags: Sequence[Tag] = field(default_factory=tuple)
+    node_provisioning_mode: Literal["Continuous"] | None = None
+    auto_scaling: AutoScaling | None = None
+    cluster_role: str | None = None
+    tiered_storage_config: TieredStorageConfig | None = None
 
 
 class SagemakerCluster(cdktf.TerraformResource):

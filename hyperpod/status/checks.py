@@ -129,6 +129,23 @@ def node_problem(node: KubeNode) -> NodeProblem | None:
     return NodeProblem(node, FAIL if fails else PENDING, tuple(fails + pendings))
 
 
+def _capacity_checks(state: SageMakerState) -> list[Check]:
+    """Provisioning mode and Karpenter autoscaling, when the cluster reports them."""
+    checks = []
+    if state.provisioning_mode:
+        checks.append(Check("sagemaker: provisioning", PASS, f"{state.provisioning_mode} (current/target per group "
+                                                             "above; capacity arrives in the background)"))
+    scaling = state.autoscaling
+    if scaling is not None:
+        detail = f"{scaling.mode} ({scaling.autoscaler or 'autoscaler unknown'})"
+        if scaling.status:
+            detail += f", {scaling.status}"
+        if scaling.failure_message:
+            detail += f": {scaling.failure_message}"
+        checks.append(Check("sagemaker: autoscaling", FAIL if scaling.failure_message else PASS, detail))
+    return checks
+
+
 def _sagemaker_checks(state: SageMakerState) -> list[Check]:
     where = f"{state.cluster_name} in {state.region}"
     if not state.found:
@@ -142,9 +159,12 @@ def _sagemaker_checks(state: SageMakerState) -> list[Check]:
         status = _GROUP_STATUS.get(group.status, status)
         detail = (f"{group.current_count} of {_count(group.target_count, 'instance')} "
                   f"({group.instance_type})")
+        if group.min_count is not None:
+            detail += f", InService from {group.min_count}"
         if group.status:
             detail += f", group {group.status}"
         checks.append(Check(f"sagemaker: group {group.name}", status, detail, NODE_SCOPE))
+    checks += _capacity_checks(state)
     by_status = Counter(node.status for node in state.nodes)
     running = by_status.get("Running", 0)
     others = [f"{node.instance_id} {node.status}" for node in state.nodes if node.status != "Running"]

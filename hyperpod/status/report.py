@@ -70,9 +70,15 @@ def as_dict(evaluation: Evaluation, sagemaker: SageMakerState) -> dict:
             "failure_message": sagemaker.failure_message or None,
             "instance_groups": [
                 {"name": g.name, "instance_type": g.instance_type, "current": g.current_count,
-                 "target": g.target_count, "status": g.status}
+                 "target": g.target_count, "status": g.status,
+                 **({"min": g.min_count} if g.min_count is not None else {})}
                 for g in sagemaker.instance_groups
             ],
+            **({"provisioning_mode": sagemaker.provisioning_mode} if sagemaker.provisioning_mode else {}),
+            **({"autoscaling": {"mode": sagemaker.autoscaling.mode, "autoscaler": sagemaker.autoscaling.autoscaler,
+                                "status": sagemaker.autoscaling.status,
+                                "failure_message": sagemaker.autoscaling.failure_message or None}}
+               if sagemaker.autoscaling else {}),
             "nodes": [
                 {"instance_id": n.instance_id, "group": n.group, "status": n.status}
                 for n in sagemaker.nodes

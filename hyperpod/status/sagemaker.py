@@ -37,6 +37,17 @@ class InstanceGroup:
     current_count: int
     target_count: int
     status: str | None  # the real API reports it; moto does not
+    min_count: int | None = None  # MinCount: only groups created with a min_instance_count
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    """DescribeCluster's AutoScaling (Karpenter): mode, autoscaler, its status and failure."""
+
+    mode: str
+    autoscaler: str | None
+    status: str | None
+    failure_message: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,8 @@ class SageMakerState:
     failure_message: str = ""
     instance_groups: tuple[InstanceGroup, ...] = ()
     nodes: tuple[ClusterNode, ...] = field(default=())
+    provisioning_mode: str | None = None  # NodeProvisioningMode; None: the standard mode
+    autoscaling: Autoscaling | None = None
 
 
 def _is_missing_cluster(error: botocore.exceptions.ClientError) -> bool:
@@ -95,9 +108,18 @@ def _instance_groups(description: dict) -> tuple[InstanceGroup, ...]:
             current_count=int(group.get("CurrentCount", 0)),
             target_count=int(group.get("TargetCount", 0)),
             status=group.get("Status"),
+            min_count=int(group["MinCount"]) if group.get("MinCount") is not None else None,
         )
         for group in description.get("InstanceGroups", [])
     )
+
+
+def _autoscaling(description: dict) -> Autoscaling | None:
+    scaling = description.get("AutoScaling")
+    if not isinstance(scaling, dict) or not scaling.get("Mode"):
+        return None
+    return Autoscaling(mode=scaling["Mode"], autoscaler=scaling.get("AutoScalerType"), status=scaling.get("Status"),
+                       failure_message=(scaling.get("FailureMessage") or "").strip())
 
 
 def _nodes(client, cluster_name: str) -> tuple[ClusterNode, ...]:
@@ -148,4 +170,6 @@ def fetch_sagemaker_state(client, cluster: str, region: str) -> SageMakerState:
         failure_message=(description.get("FailureMessage") or "").strip(),
         instance_groups=_instance_groups(description),
         nodes=nodes,
+        provisioning_mode=description.get("NodeProvisioningMode"),
+        autoscaling=_autoscaling(description),
     )

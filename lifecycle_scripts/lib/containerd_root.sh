@@ -79,9 +79,9 @@ copy_containerd_data_to_volume() {
   if [[ -d "$target" ]]; then
     # Data written under another AMI family (the volume outlived a root volume) is not safe for this containerd.
     log "clearing $CONTAINERD_DATA_ROOT_ON_VOLUME: written for '${recorded_os:-unknown}', this node runs $NODE_OS"
-    rm -rf -- "$target"
+    remove_unmounted_tree "$target" "$CONTAINERD_DATA_ROOT_ON_VOLUME"
   fi
-  rm -rf -- "$target.partial"
+  remove_unmounted_tree "$target.partial" "$CONTAINERD_DATA_ROOT_ON_VOLUME.partial"
   mkdir -p "$target.partial"
   if [[ -d "$source" ]]; then
     log "copying $CONTAINERD_DATA_ROOT to $CONTAINERD_DATA_ROOT_ON_VOLUME"

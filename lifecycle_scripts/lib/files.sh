@@ -23,10 +23,11 @@ install_if_different() {
 }
 
 # New versions of files are drafted outside the node directories, so comparing an unchanged file leaves even its
-# directory's modification time alone. Called once by the shell that runs the steps; removed when it exits.
+# directory's modification time alone. Called once by the shell that runs the steps; removed when it exits. It holds
+# only flat files (scratch_file_for), so the clean-up needs no recursive removal.
 open_scratch_dir() {
   SCRATCH_DIR="$(mktemp -d "${TMPDIR:-/tmp}/on_create.XXXXXX")"
-  trap 'rm -rf -- "$SCRATCH_DIR"' EXIT
+  trap 'rm -f -- "$SCRATCH_DIR"/*; rmdir -- "$SCRATCH_DIR"' EXIT
 }
 
 scratch_file_for() {

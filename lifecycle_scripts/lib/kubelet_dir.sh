@@ -2,6 +2,16 @@
 # Moves the kubelet directory (pod volumes, emptyDirs, logs of kubelet plugins) onto the data volume and leaves a
 # symlink at the old path, which every kubelet config and the AMI's own scripts keep using.
 
+# Run before any step stops a service or moves data: a kubelet directory with pods' volumes mounted below it means
+# kubelet already runs pods here, and moving it would copy and then delete the data on those volumes.
+check_kubelet_dir_unmounted() {
+  local link
+  link="$(host_path "$KUBELET_DIR")"
+  if [[ -d "$link" && ! -L "$link" ]]; then
+    refuse_if_mounted_below "$link" "$KUBELET_DIR"
+  fi
+}
+
 move_kubelet_dir() {
   local link target current
   link="$(host_path "$KUBELET_DIR")"
@@ -21,14 +31,14 @@ move_kubelet_dir() {
     # .partial so a crash never leaves a half-copied directory that looks finished.
     if [[ -e "$target" ]]; then
       log "replacing $KUBELET_DIR_ON_VOLUME left by an earlier root volume or an interrupted run"
-      rm -rf -- "$target"
+      remove_unmounted_tree "$target" "$KUBELET_DIR_ON_VOLUME"
     fi
-    rm -rf -- "$target.partial"
+    remove_unmounted_tree "$target.partial" "$KUBELET_DIR_ON_VOLUME.partial"
     mkdir -p "$target.partial"
     log "copying $KUBELET_DIR to $KUBELET_DIR_ON_VOLUME"
     cp -a -- "$link/." "$target.partial/"
     mv -- "$target.partial" "$target"
-    rm -rf -- "$link"
+    remove_unmounted_tree "$link" "$KUBELET_DIR"
   elif [[ -e "$link" ]]; then
     fail "$KUBELET_DIR exists but is neither a directory nor a symlink; refusing to replace it"
   else

@@ -24,6 +24,10 @@
 # How long to wait for the data volume; HyperPod normally mounts it before lifecycle scripts run.
 : "${VOLUME_WAIT_SECONDS:=300}"
 : "${VOLUME_POLL_SECONDS:=5}"
+# The monotonic clock bounded waits are measured on; the kernel's, so read as given, never under ROOT.
+: "${MONOTONIC_CLOCK_FILE:=/proc/uptime}"
+# The mount table checked before any recursive removal; the kernel's, so read as given, never under ROOT.
+: "${MOUNTINFO_FILE:=/proc/self/mountinfo}"
 # After a failure, keep the instance alive this long so the CloudWatch agent can ship the log before HyperPod
 # tears the instance down.
 : "${FAILURE_LOG_GRACE_SECONDS:=60}"

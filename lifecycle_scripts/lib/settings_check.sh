@@ -5,7 +5,8 @@
 check_settings() {
   local problems=() name
   for name in ROOT PROVISION_LOG OS_RELEASE_FILE DATA_VOLUME CONTAINERD_DATA_ROOT CONTAINERD_CONFIG \
-    AL2_CONTAINERD_TEMPLATE SYSTEMD_UNIT_DIR KUBELET_DIR NODE_SED; do
+    AL2_CONTAINERD_TEMPLATE SYSTEMD_UNIT_DIR KUBELET_DIR NODE_SED MONOTONIC_CLOCK_FILE \
+    MOUNTINFO_FILE; do
     if [[ "${!name}" != /* ]]; then
       problems+=("$name='${!name}': must be an absolute path")
     fi

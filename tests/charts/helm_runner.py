@@ -41,6 +41,17 @@ class HelmResult:
         (job,) = self.of_kind("PyTorchJob")
         return job
 
+    @property
+    def hyperpod_job(self) -> dict:
+        (job,) = self.of_kind("HyperPodPyTorchJob")
+        return job
+
+    @property
+    def workload(self) -> dict:
+        """The one training job rendered, of either kind."""
+        (job,) = self.of_kind("PyTorchJob") + self.of_kind("HyperPodPyTorchJob")
+        return job
+
 
 class Helm:
     def __init__(self, binary: Path, home: Path):

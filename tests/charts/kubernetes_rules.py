@@ -122,6 +122,25 @@ def pytorchjob_admission(job: dict) -> list[str]:
     return problems
 
 
+def hyperpodpytorchjob_admission(job: dict) -> list[str]:
+    """What a HyperPodPyTorchJob must allow: a DNS-1035 job name, distinct replica names that are DNS-1123 labels, a
+    container named "pytorch" with an image in each replica, and pod names within 63 characters should the operator
+    name pods as Kubeflow's does (<job>-<replica>-<index>; AWS does not document its scheme)."""
+    name = job["metadata"]["name"]
+    problems = dns1035_label(name, "HyperPodPyTorchJob name")
+    names = [r["name"] for r in job["spec"]["replicaSpecs"]]
+    if len(set(names)) != len(names):
+        problems.append(f"duplicate replica names {names}")
+    for replica in job["spec"]["replicaSpecs"]:
+        problems += dns1123_label(replica["name"], "replica name")
+        last = max(replica.get("replicas", 1), replica.get("maxReplicas", 0)) - 1
+        problems += dns1035_label(f"{name}-{replica['name']}-{last}", f"{replica['name']} pod name")
+        containers = replica["template"]["spec"]["containers"]
+        if not any(c["name"] == "pytorch" and c.get("image") for c in containers):
+            problems.append(f"{replica['name']}: no container named 'pytorch' with an image")
+    return problems
+
+
 def strict_schema(schema: dict) -> dict:
     """A copy of a CRD schema that refuses unknown fields wherever the CRD lists the known ones."""
     schema = copy.deepcopy(schema)

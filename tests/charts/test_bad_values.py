@@ -27,6 +27,19 @@ SCHEMA_ERRORS = {
     "negative-backoff": ({"backoff_limit": -1}, "at '/backoff_limit': minimum: got -1, want 0"),
     "unquoted-numeric-tag": ({"image": {"repository": "r", "tag": 2.0}}, "at '/image/tag'"),
     "bad-job-name": ({"job_name": "Qwen_SFT"}, "at '/job_name': 'Qwen_SFT' does not match pattern"),
+    "unknown-operator": ({"hyperpod": {"operator": "volcano"}}, "at '/hyperpod/operator': value must be one of"),
+    "bad-instance-group": ({"hyperpod": {"instance_group": "gpu_group"}}, "at '/hyperpod/instance_group'"),
+    "team-not-a-label": ({"hyperpod": {"team": "ML Research"}}, "at '/hyperpod/team'"),
+    "team-too-long-for-its-queue": ({"hyperpod": {"team": "t" * 41}}, "at '/hyperpod/team': maxLength"),
+    "bad-priority": ({"hyperpod": {"priority": "High"}}, "at '/hyperpod/priority'"),
+    "negative-restart-period": ({"hyperpod": {"restart_policy": {"eval_period_seconds": -1}}},
+                                "at '/hyperpod/restart_policy/eval_period_seconds': minimum: got -1, want 0"),
+    "unknown-restart-key": ({"hyperpod": {"restart_policy": {"evalPeriodSeconds": 60}}},
+                            "at '/hyperpod/restart_policy': additional properties 'evalPeriodSeconds' not allowed"),
+    "log-rule-without-pattern": ({"hyperpod": {"log_monitoring": [{"name": "JobStart"}]}},
+                                 "at '/hyperpod/log_monitoring/0': missing property 'log_pattern'"),
+    "log-rule-bad-operator": ({"hyperpod": {"log_monitoring": [{"name": "a", "log_pattern": "b", "operator": ">"}]}},
+                              "at '/hyperpod/log_monitoring/0/operator'"),
 }
 
 
@@ -67,3 +80,10 @@ def test_elastic_accepts_a_range_around_nnodes(helm):
     assert (policy["minReplicas"], policy["maxReplicas"]) == (2, 6)
     assert policy["rdzvConf"] == [{"key": "join_timeout", "value": "3600"}]
     assert result.job["spec"]["pytorchReplicaSpecs"]["Worker"]["replicas"] == 4
+
+
+def test_elastic_scaling_step_is_at_least_one(helm):
+    result = helm.template("pytorchjob-elastic", values_for("plain", 2, "image-only"),
+                           {"elastic": {"replica_increment_step": 0}})
+    assert result.returncode != 0
+    assert "at '/elastic/replica_increment_step': minimum: got 0, want 1" in result.stderr, result.stderr

@@ -1,8 +1,9 @@
-"""Lint, the shared parts of the two charts, the Qwen3-14B example with and without its HyperPod overlay, NOTES."""
+"""Lint, the shared parts of the two charts, the Qwen3-14B example with and without its HyperPod overlays, NOTES."""
 from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 
 from .cases import CHARTS
@@ -10,10 +11,12 @@ from .helm_runner import CHARTS as CHARTS_DIR, REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "examples" / "training" / "accelerate" / "qwen3-14b-sft"
 FINE_TUNE, OVERLAY = EXAMPLE / "fine-tune.yaml", EXAMPLE / "hyperpod.yaml"
+OPERATOR_OVERLAY = EXAMPLE / "hyperpod-operator.yaml"
 
 
 @pytest.mark.parametrize("chart", CHARTS)
-@pytest.mark.parametrize("files", [(), (FINE_TUNE,), (FINE_TUNE, OVERLAY)], ids=["defaults", "example", "overlay"])
+@pytest.mark.parametrize("files", [(), (FINE_TUNE,), (FINE_TUNE, OVERLAY), (FINE_TUNE, OPERATOR_OVERLAY)],
+                         ids=["defaults", "example", "overlay", "operator-overlay"])
 def test_helm_lint_strict_passes(helm, chart, files):
     args = ["lint", "--strict", str(CHARTS_DIR / chart)]
     for f in files:
@@ -99,3 +102,30 @@ def test_packaged_chart_is_self_contained_and_renders_the_same(helm, chart, tmp_
     from_archive = helm.run("template", "qwen", str(archive), *args)
     assert from_archive.returncode == 0, from_archive.stderr
     assert from_archive.stdout == from_dir.stdout
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_example_on_the_hyperpod_operator(helm, chart, hyperpodpytorchjob_schema):
+    result = helm.template(chart, files=(FINE_TUNE, OPERATOR_OVERLAY), release="qwen-sft-hpto",
+                           namespace="hyperpod-ns-ml-research")
+    assert result.returncode == 0, result.stderr
+    job = result.hyperpod_job
+    assert list(jsonschema.Draft7Validator(hyperpodpytorchjob_schema).iter_errors(job)) == []
+    assert job["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == "hyperpod-ns-ml-research-localqueue"
+    spec = job["spec"]
+    assert spec["nprocPerNode"] == "8" and spec["runPolicy"]["jobMaxRetryCount"] == 10
+    assert [r["name"] for r in spec["runPolicy"]["logMonitoringConfiguration"]] == ["JobStart", "JobHanging",
+                                                                                    "OutOfMemory"]
+    (replica,) = spec["replicaSpecs"]
+    assert replica["replicas"] == 2
+    pod = replica["template"]["spec"]
+    assert pod["nodeSelector"] == {"node.kubernetes.io/instance-type": "ml.p4d.24xlarge",
+                                   "sagemaker.amazonaws.com/instance-group-name": "accelerated-p4d"}
+    container = pod["containers"][0]
+    assert container["args"][:3] == ["hyperpodrun", "--nnodes=$(PYTORCHJOB_NNODES)",
+                                     "--nproc-per-node=$(PYTORCHJOB_NPROC_PER_NODE)"]
+    assert "--fsdp=full_shard auto_wrap" in container["args"]
+    assert {"name": "fsx", "mountPath": "/fsx"} in container["volumeMounts"]
+    assert {"name": "fsx", "persistentVolumeClaim": {"claimName": "fsx-claim"}} in pod["volumes"]
+    (configmap,) = result.of_kind("ConfigMap")
+    assert "hyperpod-elastic-agent" in configmap["data"]["pre.sh"]

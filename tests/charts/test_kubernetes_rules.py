@@ -32,3 +32,14 @@ def test_pod_template_catches_unmounted_volumes_and_long_port_names():
     template = {"spec": {"volumes": [{"name": "a"}], "containers": [{
         "name": "pytorch", "ports": [{"name": "a-very-long-port-name"}], "volumeMounts": [{"name": "b"}]}]}}
     assert len(rules.pod_template(template, "t")) == 2
+
+
+def test_hyperpod_admission_catches_bad_names_and_missing_containers():
+    pod = {"spec": {"containers": [{"name": "pytorch", "image": "i"}]}}
+    job = {"metadata": {"name": "j" * 52}, "spec": {"replicaSpecs": [
+        {"name": "worker", "replicas": 8, "maxReplicas": 16, "template": pod}]}}
+    assert rules.hyperpodpytorchjob_admission(job) == []
+    job["spec"]["replicaSpecs"].append({"name": "worker", "template": {"spec": {"containers": [{"name": "main"}]}}})
+    job["spec"]["replicaSpecs"][0]["maxReplicas"] = 10000   # <job>-worker-9999 exceeds 63 characters
+    problems = rules.hyperpodpytorchjob_admission(job)
+    assert len(problems) == 3, problems

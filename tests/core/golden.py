@@ -20,10 +20,10 @@ def golden_path(example: Path) -> Path:
 
 
 def synthesize_example(example: Path, outdir: Path) -> str:
-    import main
+    from hyperpod.app import configs, synthesis
 
-    config, _ = main.read_config(example)
-    return main.synthesize(config, outdir).read_text()
+    config, _ = configs.read_config(example)
+    return synthesis.synthesize(config, outdir).read_text()
 
 
 def update() -> None:

@@ -124,3 +124,42 @@ def test_cdktf_cli_synth_on_the_default_example_honours_the_cli_outdir(tmp_path)
     (cluster,) = synthesized["resource"]["awscc_sagemaker_cluster"].values()
     assert cluster["cluster_name"] == "my-hyperpod-cluster"  # examples/terraform.tfvars.json
     assert not (project / "cdktf.out").exists()  # the CLI's output directory was honoured
+
+
+def test_check_validates_without_writing(tmp_path):
+    result = run_main("--check", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "valid (0 warning(s); no previous synthesis); nothing written" in result.stdout
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_reports_config_problems_like_a_synthesis(tmp_path):
+    config = write_config(tmp_path, minimal_config(hyperpod_cluster_name="bad_name"))
+    checked = run_main("--check", "--config", str(config), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    synthesized = run_main("--config", str(config), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert checked.returncode == synthesized.returncode == 2
+    assert checked.stderr == synthesized.stderr
+    assert "hyperpod_cluster_name" in checked.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_reads_the_previous_synthesis(tmp_path):
+    previous = tmp_path / "previous.json"
+    previous.write_text("[]")
+    result = run_main("--check", "--check-against", str(previous), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "previous.json" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_does_not_start_jsii():
+    code = ("import sys; from hyperpod.app.cli import main; code = main(['--check']); "
+            "print(code, 'jsii' in sys.modules, 'cdktf' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().endswith("0 False False"), result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("abbreviation", ["--check-a", "--conf", "--allow"])
+def test_options_are_never_abbreviated(abbreviation, tmp_path):
+    result = run_main(abbreviation, "x", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unrecognized arguments" in result.stderr

@@ -10,10 +10,12 @@ import sys
 from tests.conftest import EXAMPLES, ROOT
 
 PROBE = """
-import json, sys, main
+import json, sys
+from hyperpod.app.configs import read_config
+from hyperpod.app.synthesis import synthesize
 from pathlib import Path
-config, _ = main.read_config(Path(sys.argv[1]))
-main.synthesize(config, Path(sys.argv[2]))
+config, _ = read_config(Path(sys.argv[1]))
+synthesize(config, Path(sys.argv[2]))
 aws = sys.modules["cdktf_cdktf_provider_aws"]
 print(json.dumps({
     "aws_submodules": sorted({m.split(".")[1] for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws.")}),
@@ -60,10 +62,11 @@ def test_fully_imported_package_is_left_alone(tmp_path):
     code = """
 import sys
 import cdktf_cdktf_provider_aws          # the user's app imported everything first
-import main
+from hyperpod.app.configs import read_config
+from hyperpod.app.synthesis import synthesize
 from pathlib import Path
-config, _ = main.read_config(Path(sys.argv[1]))
-main.synthesize(config, Path(sys.argv[2]))
+config, _ = read_config(Path(sys.argv[1]))
+synthesize(config, Path(sys.argv[2]))
 print(hasattr(sys.modules["cdktf_cdktf_provider_aws"], "__all__"))
 """
     result = run_python(code, str(EXAMPLES / "terraform.tfvars.json"), str(tmp_path / "out"))

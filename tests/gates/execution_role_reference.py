@@ -39,6 +39,8 @@ EXECUTION_ROLE_REFERENCE = [
     ReferenceStatement(frozenset({"eks-auth:AssumeRoleForPodIdentity"}),
                        ("${data.aws_eks_cluster.{seg}.arn}", "arn:{seg}:eks:{seg}:{seg}:cluster/{seg}")),
     ReferenceStatement(frozenset({"s3:ListBucket", "s3:GetObject"}), LIFECYCLE_BUCKET),
+    # Customer managed keys of the groups' EBS volumes: grants and reads on exactly those key ARNs.
+    ReferenceStatement(frozenset({"kms:CreateGrant", "kms:DescribeKey"}), ("arn:{seg}:kms:{seg}:{seg}:key/{seg}",)),
 ]
 
 # The only AWS managed policy the role gets: it grants the node agents their SageMaker/S3 sagemaker-* access.

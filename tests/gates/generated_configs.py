@@ -51,6 +51,22 @@ GENERATED = {
         2, hyperpod_helm_chart={"repository": "oci://registry.example.com/charts", "version": "1.2.3"}),
     "3-groups-chart-from-local-path": base(
         3, hyperpod_helm_chart={"local_path": "./vendor/HyperPodHelmChart", "release_name": "hp-deps"}),
+    "4-groups-capacity-api": base(
+        4, hyperpod_autoscaling={"enabled": True, "instance_groups": ["group-03"],
+                                 "cluster_role_arn": "arn:aws:iam::123456789012:role/hyperpod-autoscaler"},
+        hyperpod_tiered_storage={"enabled": False}, hyperpod_instance_groups=[
+            {"name": "group-00", "instance_type": "ml.g5.48xlarge", "instance_count": 2, "min_instance_count": 2,
+             "labels": {}, "taints": [], "capacity_type": "spot", "subnet_ids": ["subnet-0a1b2c3d"],
+             "security_group_ids": ["sg-0a1b2c3d4e5f60718"], "image_id": "ami-0123456789abcdef0",
+             "scheduled_update": {"schedule_expression": "cron(30 1 1 * ? *)", "batch_type": "INSTANCE_COUNT",
+                                  "batch_size": 1, "wait_interval_seconds": 3600}},
+            {"name": "group-01", "instance_type": "ml.p5.48xlarge", "instance_count": 0,
+             "training_plan_arn": "arn:aws:sagemaker:us-west-2:123456789012:training-plan/plan-1",
+             "ebs_kms_key_id": "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+            {"name": "group-02", "instance_type": "ml.trn1.32xlarge", "instance_count": 1,
+             "taints": [{"key": "aws.amazon.com/neuron", "effect": "NoExecute"}]},
+            {"name": "group-03", "instance_type": "ml.c5.2xlarge", "instance_count": 0},
+        ]),
 }
 
 DISABLED = {"region": "us-west-2", "eks_cluster_name": "ml-platform", "hyperpod_enabled": False}

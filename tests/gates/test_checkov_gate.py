@@ -20,7 +20,7 @@ from gates.checkov_gate import ACKNOWLEDGEMENTS, evaluate, figures, scan
 from tests.gates.conftest import EXAMPLES, ROOT, write_json
 
 # Checks that ran (passed + failed) per example with checkov 3.3.30, measured; fewer means checks went missing.
-MINIMUM_CHECKS = {"terraform.tfvars.json": 73, "production.tfvars.json": 73}
+MINIMUM_CHECKS = {"terraform.tfvars.json": 73, "production.tfvars.json": 73, "capacity.tfvars.json": 102}
 BUCKET = "aws_s3_bucket.hyperpod_lifecycle-bucket_FDAC6428"
 
 

@@ -84,6 +84,9 @@ class NodeSandbox:
         self.write("/var/lib/kubelet/.hidden-state", "dotfiles move too")
         self.path("/opt/sagemaker").mkdir(parents=True)
         self.volume_mounted_from_check(1)
+        # The mount table the scripts consult before removing a directory: the host's root only, until a test mounts.
+        self.mountinfo = self.state / "mountinfo"
+        self.mountinfo.write_text("22 1 259:1 / / rw,noatime shared:1 - xfs /dev/nvme0n1p1 rw\n")
         self.set_active("containerd.service")
 
     def path(self, node_path: str) -> Path:
@@ -117,6 +120,26 @@ class NodeSandbox:
         hook.write_text("#!/usr/bin/env bash\nset -euo pipefail\n" + body)
         hook.chmod(0o644)  # S3 drops the executable bit; hooks must run anyway
 
+    def mount(self, node_path: str, real_path: Path | None = None) -> None:
+        """Lists a mount at `node_path` in the fake mount table, written the way the kernel escapes it (or at
+        `real_path`, a path outside the sandbox's own spelling, e.g. behind a symlink)."""
+        point = str(real_path or self.path(node_path))
+        for char in "\\ \t\n":
+            point = point.replace(char, f"\\{ord(char):03o}")
+        with self.mountinfo.open("a") as table:
+            table.write(f"90 22 0:55 / {point} rw,relatime shared:40 - tmpfs tmpfs rw,size=1024k\n")
+
+    def fake_clock(self, check_seconds: float) -> dict[str, str]:
+        """Settings that time waits on a fake monotonic clock, which only each mount check advances (by
+        `check_seconds`): waits then end after a number of checks no machine load can change."""
+        clock = self.state / "uptime"
+        clock.write_text("100.00 0.00\n")
+        return {"MONOTONIC_CLOCK_FILE": str(clock), "FAKE_CHECK_CENTISECONDS": str(round(check_seconds * 100))}
+
+    def mount_checks(self) -> list[str]:
+        calls = self.state / "mountpoint.calls"
+        return calls.read_text().splitlines() if calls.exists() else []
+
     def systemctl_calls(self) -> list[str]:
         calls = self.state / "systemctl.calls"
         return calls.read_text().splitlines() if calls.exists() else []
@@ -125,13 +148,15 @@ class NodeSandbox:
         for name in ("systemctl.calls", "mountpoint.calls"):
             (self.state / name).unlink(missing_ok=True)
 
-    def run(self, timeout: float = 20, **settings: str) -> Run:
+    def run(self, timeout: float = 120, **settings: str) -> Run:
+        """Runs on_create.sh; `timeout` only stops a hung script (a test failure), it asserts no speed."""
         env = {
             "PATH": f"{FAKES}:{os.environ['PATH']}",
             "ROOT": str(self.root),
             "FAKE_NODE_STATE": str(self.state),
             "FAILURE_LOG_GRACE_SECONDS": "0",
             "TMPDIR": str(self.tmp),
+            "MOUNTINFO_FILE": str(self.mountinfo),
             **settings,
         }
         started = time.monotonic()

@@ -102,7 +102,8 @@ def test_every_line_is_timestamped_to_stdout_and_the_log(any_node):
     assert log.splitlines() == run.output.splitlines()
     for line in log.splitlines():
         assert TIMESTAMP.match(line), line
-    for step in ("detect node OS", "wait for data volume /opt/sagemaker", "move containerd data root to /opt/sagemaker",
+    for step in ("detect node OS", "wait for data volume /opt/sagemaker", "check nothing is mounted below /var/lib/kubelet",
+                 "move containerd data root to /opt/sagemaker",
                  "move kubelet directory to /opt/sagemaker", "restart stopped services"):
         assert f"step '{step}': start" in log
         assert f"step '{step}': done" in log

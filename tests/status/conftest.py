@@ -73,7 +73,7 @@ class Clusters:
                                    aws_access_key_id="testing", aws_secret_access_key="testing")
 
     def create(self, groups: dict[str, int], tags: dict[str, str] | None = None,
-               instance_type: str = "ml.g5.8xlarge") -> str:
+               instance_type: str = "ml.g5.8xlarge", min_counts: dict[str, int] | None = None) -> str:
         name = f"ml-cluster-{next(_cluster_counter)}"
         self.client.create_cluster(
             ClusterName=name,
@@ -83,6 +83,7 @@ class Clusters:
                                     "OnCreate": "on_create.sh"},
                 "ExecutionRole": "arn:aws:iam::123456789012:role/hyperpod-execution",
                 "ThreadsPerCore": 1,  # moto fails without it
+                **({"MinInstanceCount": (min_counts or {})[group]} if group in (min_counts or {}) else {}),
             } for group, count in groups.items()],
             VpcConfig={"SecurityGroupIds": ["sg-0123456789abcdef0"], "Subnets": ["subnet-0abc"]},
             Orchestrator={"Eks": {"ClusterArn": "arn:aws:eks:us-west-2:123456789012:cluster/eks"}},

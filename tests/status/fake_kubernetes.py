@@ -84,6 +84,9 @@ class KubernetesState:
         self.secrets: list[dict] = []
         self.requests: list[str] = []
         self.fail_with: int | None = None  # answer every request with this HTTP status
+        # (n, nodes): from the n-th node list on, serve `nodes`. A change that lands after a given number of polls,
+        # not after some time, so no machine load can reorder it.
+        self.nodes_from_poll: tuple[int, list[dict]] | None = None
 
 
 def _matches(labels: dict, selector: str) -> bool:
@@ -135,6 +138,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             parts = url.path.strip("/").split("/")
             if url.path == "/api/v1/nodes":
+                polls = sum(path.startswith("/api/v1/nodes") for path in state.requests)
+                if state.nodes_from_poll is not None and polls >= state.nodes_from_poll[0]:
+                    state.nodes = state.nodes_from_poll[1]
                 self._list("NodeList", "v1", state.nodes, query)
             elif parts[:3] == ["apis", "apps", "v1"] and parts[5:] == ["daemonsets"]:
                 ns = [d for d in state.daemonsets if d["metadata"]["namespace"] == parts[4]]

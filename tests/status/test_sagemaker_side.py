@@ -1,7 +1,6 @@
 """SageMaker side of hyperpod-status against a real moto server (see moto_launcher.py for its hooks)."""
 
 import json
-import time
 
 from hyperpod.status.cli import main
 from tests.status.conftest import REGION, free_port, healthy_kubernetes
@@ -143,7 +142,6 @@ def test_failed_node_in_sagemaker_fails(clusters, kube, capsys):
 
 def test_unreachable_sagemaker_exits_three_with_one_line(kube, aws_env, capsys):
     dead = f"http://127.0.0.1:{free_port()}"
-    started = time.monotonic()
 
     code, out, err = run(capsys, "ml-cluster", "--region", REGION, "--kubeconfig", kube.kubeconfig,
                          "--endpoint-url", dead)
@@ -153,7 +151,6 @@ def test_unreachable_sagemaker_exits_three_with_one_line(kube, aws_env, capsys):
     assert err.count("\n") == 1
     assert err.startswith(f"hyperpod-status: could not reach SageMaker in {REGION}: ")
     assert dead in err
-    assert time.monotonic() - started < 15
 
 
 def test_unreachable_sagemaker_with_json_still_prints_json(kube, aws_env, capsys):

@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import EXAMPLES
 from tests.terraform import harness
 
-EXAMPLE_CONFIGS = ["terraform.tfvars.json", "production.tfvars.json"]
+EXAMPLE_CONFIGS = ["terraform.tfvars.json", "production.tfvars.json", "capacity.tfvars.json"]
 TIMINGS: dict[str, dict[str, float]] = {}
 
 

@@ -10,8 +10,10 @@ from tests.terraform.harness import HERE
 TEST_FILE = HERE / "tftest" / "plan_facts.tftest.hcl"
 
 
-def address(stack: dict, resource_type: str) -> str:
-    (name,) = stack["resource"][resource_type]
+def address(stack: dict, resource_type: str, marker: str = "") -> str:
+    """The one resource of a type whose logical id contains `marker` (the capacity example adds an autoscaler role
+    and a Karpenter release next to the execution role and the HyperPod chart release)."""
+    (name,) = [name for name in stack["resource"][resource_type] if marker in name]
     return f"{resource_type}.{name}"
 
 
@@ -23,9 +25,10 @@ def data_address(stack: dict, data_type: str) -> str:
 def install_test_file(workspace) -> None:
     stack = workspace.read_stack()
     text = TEST_FILE.read_text()
-    for placeholder, resource_type in (("__CLUSTER__", "awscc_sagemaker_cluster"), ("__ROLE__", "aws_iam_role"),
-                                       ("__BUCKET__", "aws_s3_bucket"), ("__RELEASE__", "helm_release")):
-        text = text.replace(placeholder, address(stack, resource_type))
+    for placeholder, resource_type, marker in (
+            ("__CLUSTER__", "awscc_sagemaker_cluster", ""), ("__ROLE__", "aws_iam_role", "execution-role"),
+            ("__BUCKET__", "aws_s3_bucket", ""), ("__RELEASE__", "helm_release", "helm-dependencies")):
+        text = text.replace(placeholder, address(stack, resource_type, marker))
     text = text.replace("__CHART_SOURCE__", data_address(stack, "external"))
     (workspace.directory / TEST_FILE.name).write_text(text)
 

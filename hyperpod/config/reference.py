@@ -1,7 +1,7 @@
 """The README's configuration tables, generated from the config model so the docs cannot drift from the code.
 
-    python -m hyperpod.config_reference            prints the tables
-    python -m hyperpod.config_reference README.md  rewrites them in place (tests/core/test_readme.py checks them)
+    python -m hyperpod.config.reference            prints the tables
+    python -m hyperpod.config.reference README.md  rewrites them in place (tests/core/test_readme.py checks them)
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from hyperpod import instance_types
-from hyperpod.config import HelmChartSource, HyperPodConfig, InstanceGroup
+from hyperpod.config.model import HyperPodConfig
 
-BEGIN = "<!-- BEGIN GENERATED CONFIG REFERENCE (python -m hyperpod.config_reference) -->"
+BEGIN = "<!-- BEGIN GENERATED CONFIG REFERENCE (python -m hyperpod.config.reference) -->"
 END = "<!-- END GENERATED CONFIG REFERENCE -->"
 
 
@@ -73,19 +73,49 @@ def instance_type_table() -> list[str]:
     return rows
 
 
+def _nested(annotation) -> type[BaseModel] | None:
+    """The model a field holds (directly, in a list, or optional), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _nested(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_list(annotation) -> bool:
+    arms = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) \
+        else (annotation,)
+    return any(typing.get_origin(arm) is list for arm in arms)
+
+
+def sections(model: type[BaseModel] = HyperPodConfig, prefix: str = "") -> list[tuple[str, type[BaseModel], str]]:
+    """(key prefix, model, heading) for the top level and every nested object, depth first in declaration order:
+    a new nested config area appears in the README without touching this module."""
+    found = [(prefix, model, (model.__doc__ or "").strip().split("\n")[0])] if prefix else []
+    for name, field in model.model_fields.items():
+        nested = _nested(field.annotation)
+        if nested is None:
+            continue
+        found += sections(nested, f"{prefix}{name}{'[]' if _is_list(field.annotation) else ''}.")
+    return found
+
+
+def documented_keys() -> set[str]:
+    keys = set(HyperPodConfig.model_fields)
+    for prefix, model, _ in sections():
+        keys |= {f"{prefix}{name}" for name in model.model_fields}
+    return keys
+
+
 def markdown() -> str:
     header = ["| Key | Type | Default | Description |", "| --- | --- | --- | --- |"]
+    lines = [BEGIN, *header, *_rows(HyperPodConfig)]
+    for prefix, model, heading in sections():
+        lines += ["", f"`{prefix[:-1]}`: {heading}", "", *header, *_rows(model, prefix)]
     return "\n".join([
-        BEGIN,
-        *header, *_rows(HyperPodConfig),
-        "",
-        "Each entry of `hyperpod_instance_groups`:",
-        "",
-        *header, *_rows(InstanceGroup, "hyperpod_instance_groups[]."),
-        "",
-        "`hyperpod_helm_chart` (git at the pinned commit unless `local_path` or `repository` is given):",
-        "",
-        *header, *_rows(HelmChartSource, "hyperpod_helm_chart."),
+        *lines,
         "",
         "Supported instance types (`hyperpod_instance_groups[].instance_type`; the `ml.` prefix is optional):",
         "",

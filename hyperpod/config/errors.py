@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -37,16 +39,68 @@ class JsonFileError(ValueError):
     """A JSON file that cannot be read or parsed; the message names the file (and line and column)."""
 
 
+# A line such as `hyperpod_enabled = true` or a comment: the file is HCL (terraform.tfvars), not JSON.
+_HCL_LINE = re.compile(r"\s*(?:[A-Za-z_][A-Za-z0-9_-]*\s*=|#|//|/\*)")
+
+
 def load_json(path: Path, what: str) -> object:
+    """The JSON document in `path`; `JsonFileError` with one line for anything else (unreadable, not UTF-8, HCL,
+    invalid, duplicate keys, nested too deeply, a number too long to convert)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as error:
         raise JsonFileError(f"{path}: cannot read the {what}: {error.strerror}") from None
     try:
-        return json.loads(text)
+        text = data.decode("utf-8-sig")  # a UTF-8 byte order mark (Windows editors write one) is not content
+    except UnicodeDecodeError as error:
+        raise JsonFileError(f"{path}: the {what} is not UTF-8 text (byte {error.start} is "
+                            f"0x{data[error.start]:02x}); save it as UTF-8") from None
+    duplicates: dict[int, list[str]] = {}
+
+    def unique_keys(pairs: list[tuple[str, object]]) -> dict:
+        document = dict(pairs)
+        if len(document) < len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    duplicates.setdefault(id(document), []).append(key)
+                seen.add(key)
+        return document
+
+    try:
+        document = json.loads(text, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as error:
+        first_line = next((line for line in text.splitlines() if line.strip()), "")
+        if _HCL_LINE.match(first_line):
+            raise JsonFileError(f"{path}: the {what} looks like HCL (terraform.tfvars), not JSON; write it as JSON: "
+                                f"`name = \"value\"` lines become {{\"name\": \"value\"}}, lists stay [...], and name "
+                                f"the file *.tfvars.json") from None
         raise JsonFileError(f"{path}:{error.lineno}:{error.colno}: the {what} is not valid JSON: {error.msg}") \
             from None
+    except RecursionError:
+        raise JsonFileError(f"{path}: the {what} is nested too deeply to be a configuration") from None
+    except ValueError:  # Python refuses to convert integers of more than 4300 digits (int-string limit)
+        raise JsonFileError(f"{path}: the {what} holds a number of more than {sys.get_int_max_str_digits()} "
+                            "digits; no configuration value is that large") from None
+    if duplicates:
+        paths = _duplicate_paths(document, duplicates)
+        raise JsonFileError(f"{path}: the {what} repeats key(s) {', '.join(paths)}; JSON keeps only the last "
+                            "value, so write each key once")
+    return document
+
+
+def _duplicate_paths(document: object, duplicates: dict[int, list[str]]) -> list[str]:
+    """JSON paths of the repeated keys, in document order (iterative: nesting may be deep)."""
+    found: list[str] = []
+    stack: list[tuple[tuple, object]] = [((), document)]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, dict):
+            found += [json_path((*loc, key)) for key in duplicates.get(id(node), [])]
+            stack += [((*loc, key), value) for key, value in reversed(node.items())]
+        elif isinstance(node, list):
+            stack += [((*loc, index), value) for index, value in reversed(list(enumerate(node)))]
+    return list(dict.fromkeys(found))
 
 
 def value_repr(value: object) -> str:

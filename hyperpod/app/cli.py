@@ -1,0 +1,85 @@
+"""Synthesize the HyperPod stack from a tfvars-style JSON config into Terraform JSON.
+
+    python main.py [--config PATH] [--out DIR] [--check-against PREVIOUS_JSON] [--allow-replace] [--check]
+    cdktf synth            (config from $HYPERPOD_CONFIG, output directory from the CLI)
+
+Before anything is written, the new synthesis is compared with the previous one (the stack JSON already in the
+output directory, or --check-against PATH): changes that would replace the cluster or that the API refuses are
+explained and refused unless --allow-replace is given. --check validates the config and the previous synthesis
+only (no synthesis, nothing written), for pre-commit hooks and CI.
+
+Exit codes: 0 written (or, with --check, valid), 2 the command line, the configuration or the previous synthesis is
+wrong, 3 a dangerous change was refused. Nothing is written unless the exit code is 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from hyperpod.app.configs import UsageError, read_config
+from hyperpod.app.synthesis import (
+    ChangeRefused,
+    guard,
+    keep_group_order,
+    keep_provisioning_mode,
+    load_previous,
+    synthesize,
+)
+
+CONFIG_ENV = "HYPERPOD_CONFIG"
+ALLOW_REPLACE_ENV = "HYPERPOD_ALLOW_REPLACE"  # --allow-replace for `cdktf synth/deploy`, which pass no arguments
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent.parent / "examples" / "terraform.tfvars.json"
+
+EXIT_OK, EXIT_USAGE, EXIT_REFUSED = 0, 2, 3
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    # allow_abbrev=False: argparse would otherwise read `--check` as an abbreviation of `--check-against`.
+    parser = argparse.ArgumentParser(prog="main.py", description=__doc__.split("\n\n")[0], allow_abbrev=False)
+    parser.add_argument("--config", type=Path, default=None,
+                        help=f"tfvars-style JSON config (default: ${CONFIG_ENV} or examples/terraform.tfvars.json)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output directory in place of cdktf.out (default: the cdktf CLI's, else cdktf.out)")
+    parser.add_argument("--check-against", type=Path, default=None, metavar="PREVIOUS_JSON",
+                        help="the cdk.tf.json of the last deploy (default: the stack JSON in the output directory)")
+    parser.add_argument("--allow-replace", action="store_true",
+                        help="go ahead with changes that replace the cluster or remove groups")
+    parser.add_argument("--check", action="store_true",
+                        help="validate the config and the previous synthesis only; write nothing")
+    return parser.parse_args(argv)
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}" if "\n" not in message else message, file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    config_path = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    outdir = args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
+    try:
+        config, warnings = read_config(config_path)
+        previous = load_previous(outdir, args.check_against)
+    except UsageError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    for warning in warnings:
+        print(f"{config_path}: {warning}", file=sys.stderr)
+    if args.check:
+        compared = "no previous synthesis" if previous is None else "previous synthesis readable"
+        print(f"{config_path}: valid ({len(warnings)} warning(s); {compared}); nothing written")
+        return EXIT_OK
+    config = keep_provisioning_mode(keep_group_order(config, previous), previous)
+    try:
+        allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
+        written = synthesize(config, outdir, check=guard(previous, allow))
+    except ChangeRefused as refused:
+        print(str(refused), file=sys.stderr)
+        return EXIT_REFUSED
+    from hyperpod.app.summary import summary
+
+    print(summary(config, written))
+    return EXIT_OK

@@ -1,0 +1,31 @@
+"""What a synthesis wrote, in a few lines for the person who ran it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hyperpod.app.synthesis import STACK_NAME
+
+
+def summary(config, written: Path) -> str:
+    from hyperpod import instance_types
+
+    if not config.hyperpod_enabled:
+        return f"stack {STACK_NAME}: hyperpod_enabled is false, no HyperPod resources\n  wrote {written}"
+    lines = [f"stack {STACK_NAME}: HyperPod cluster {config.hyperpod_cluster_name} on EKS cluster "
+             f"{config.eks_cluster_name}"]
+    totals: dict[str, int] = {}
+    instances = 0
+    for group in config.hyperpod_instance_groups:
+        kind = instance_types.lookup(group.instance_type)
+        checks = ", ".join(group.deep_health_checks) or "no deep health checks"
+        lines.append(f"  group {group.name}: {group.instance_count} x {group.instance_type}, "
+                     f"{group.ebs_volume_gb} GB, {checks}")
+        instances += group.instance_count
+        if kind.accelerator != "none":
+            totals[kind.accelerator] = totals.get(kind.accelerator, 0) + kind.accelerators * group.instance_count
+    accelerators = ", ".join(f"{count} {'GPUs' if kind == 'gpu' else 'Trainium chips'}"
+                             for kind, count in sorted(totals.items())) or "no accelerators"
+    lines.append(f"  total: {len(config.hyperpod_instance_groups)} group(s), {instances} instance(s), {accelerators}")
+    lines.append(f"  wrote {written}")
+    return "\n".join(lines)
