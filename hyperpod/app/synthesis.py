@@ -14,7 +14,7 @@ from hyperpod.app.configs import UsageError
 STACK_NAME = "hyperpod"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 # An output folder here would be uploaded as lifecycle scripts, picked up by tests or gates, or replace sources.
-SOURCE_FOLDERS = ("hyperpod", "charts", "gates", "tests", "examples", "bench", "scripts", ".git")
+SOURCE_FOLDERS = ("hyperpod", "charts", "gates", "tests", "examples", "bench", "scripts", "tools", ".git")
 
 
 class ChangeRefused(Exception):
