@@ -9,6 +9,8 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -80,18 +82,37 @@ def test_missing_shipped_scripts_is_a_clear_error(monkeypatch, tmp_path):
         lifecycle_scripts.shipped_scripts()
 
 
-def test_the_package_build_ships_the_lifecycle_scripts_and_they_are_found_installed(tmp_path):
-    """setuptools' build_py selects what a wheel holds (packages and package data, from pyproject.toml). A literal
-    `pip wheel` needs the `wheel` package, which setuptools 65 in the pinned venv lacks."""
+UV = ROOT / ".tools" / "uv" / "bin" / "uv"  # installed by scripts/bootstrap.sh from tools/uv-requirements.txt
+
+
+def build_package(source: Path, work: Path) -> Path:
+    """Build the project and return the folder an installation would put on sys.path.
+
+    With the locked set-up's uv: a real wheel, built offline with the pinned setuptools from uv's cache (the set-up
+    built the editable install with it), then unpacked as pip would. A set-up without uv has setuptools in .venv
+    instead, whose build_py selects exactly what a wheel holds (packages and package data from pyproject.toml)."""
+    site = work / "site"
+    if UV.is_file():
+        command = [str(UV), "build", "--wheel", "--offline", "-q", "-o", str(work / "dist"), str(source)]
+    else:
+        command = [sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "build_py", "--build-lib",
+                   str(site)]
+    built = subprocess.run(command, cwd=source, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stdout + built.stderr
+    if UV.is_file():
+        (wheel,) = (work / "dist").glob("hyperpod_cdktf-*.whl")
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(site)
+    return site
+
+
+def test_the_built_package_ships_the_lifecycle_scripts_and_they_are_found_installed(tmp_path):
     source = tmp_path / "source"  # a copy: building in the checkout would leave build/ and *.egg-info behind
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
     shutil.copytree(ROOT / "hyperpod", source / "hyperpod", ignore=shutil.ignore_patterns("__pycache__"))
-    site = tmp_path / "site"
-    built = subprocess.run([sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "build_py",
-                            "--build-lib", str(site)], cwd=source, capture_output=True, text=True, timeout=300)
-    assert built.returncode == 0, built.stdout + built.stderr
+    site = build_package(source, tmp_path)
     names = {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
     expected = {f"hyperpod/lifecycle_scripts/{name}" for name in shipped_files()}
     assert {"hyperpod/lifecycle_scripts/on_create.sh", "hyperpod/lifecycle_scripts/lib/data_volume.sh"} <= expected
