@@ -5,7 +5,14 @@
 Exports are resolved lazily so that `hyperpod.config` and `hyperpod.status` load without CDKTF or any provider binding.
 """
 
-from hyperpod import bindings as _bindings
+import os as _os
+
+# jsii's Node runtime prints a large end-of-life banner on Node 20 unless this variable names that major version. It
+# reads the variable when it starts (when cdktf is first imported), so it is set here, before any jsii import, and
+# never over a user's own value. (An app that imports cdktf before hyperpod has started jsii already: set it there.)
+_os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from hyperpod import bindings as _bindings  # noqa: E402
 
 # Must run before any construct module imports a prebuilt binding (see hyperpod/bindings/__init__.py).
 _bindings.register()
@@ -15,12 +22,15 @@ _EXPORTS = {
     "InstanceGroup": "hyperpod.config",
     "parse_config": "hyperpod.config",
     "ConfigError": "hyperpod.config",
+    "AwsContext": "hyperpod.eks",
     "EksCluster": "hyperpod.eks",
     "HyperPod": "hyperpod.stack",
     "HyperPodStack": "hyperpod.stack",
     "ExecutionRole": "hyperpod.execution_role",
     "LifecycleScripts": "hyperpod.lifecycle_scripts",
+    "LifecycleScriptsBucket": "hyperpod.lifecycle_scripts",
     "HyperPodCluster": "hyperpod.cluster",
+    "InstanceNetwork": "hyperpod.cluster",
     "HyperPodHelmDependencies": "hyperpod.addons",
 }
 

@@ -49,6 +49,8 @@ from constructs import Construct
 from hyperpod.config.tokens import terraform_literal  # noqa: F401  (also imported from here)
 
 ON_CREATE = "on_create.sh"
+# The scripts this package ships (package data, so an installed package has them as a checkout does).
+SHIPPED_SCRIPTS = Path(__file__).resolve().parent / "lifecycle_scripts"
 # Folders beside on_create.sh whose files are uploaded: the sourced steps and the user's hooks.
 SCRIPT_FOLDERS = ("lib", "on_create.d")
 # Never uploaded, at any depth: editor backups and swap files, Emacs autosaves and lock files, byte-code caches.
@@ -81,6 +83,15 @@ def read_scripts(directory: Path) -> dict[str, str]:
             if path.is_file() and belongs_to_the_scripts(relative := PurePosixPath(path.relative_to(directory)))
             # A symlink is followed only to a file inside the folder: a link to ~/.aws/credentials is not uploaded.
             and path.resolve().is_relative_to(root)}
+
+
+def shipped_scripts() -> dict[str, str]:
+    """The lifecycle scripts this package ships, for `LifecycleScripts` (an app reads them; constructs never do)."""
+    if not (SHIPPED_SCRIPTS / ON_CREATE).is_file():
+        raise FileNotFoundError(f"the lifecycle scripts this package ships are missing: no {ON_CREATE} in "
+                                f"{SHIPPED_SCRIPTS}; reinstall hyperpod-cdktf, or pass your own scripts with "
+                                "read_scripts(Path('your/scripts'))")
+    return read_scripts(SHIPPED_SCRIPTS)
 
 
 def content_prefix(scripts: Mapping[str, str]) -> str:

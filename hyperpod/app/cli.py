@@ -8,13 +8,16 @@ output directory, or --check-against PATH): changes that would replace the clust
 explained and refused unless --allow-replace is given. --check validates the config and the previous synthesis
 only (no synthesis, nothing written), for pre-commit hooks and CI.
 
-Exit codes: 0 written (or, with --check, valid), 2 the command line, the configuration or the previous synthesis is
-wrong, 3 a dangerous change was refused. Nothing is written unless the exit code is 0.
+Exit codes: 0 written (or, with --check, valid); 1 writing the output failed (disk full, I/O error); 2 the command
+line (e.g. an --out that is a file, unwritable or inside the project's sources), the configuration or the previous
+synthesis is wrong; 3 a dangerous change was refused; 130 interrupted (Ctrl-C). Nothing is written unless the exit
+code is 0 (or 130 after the synthesis was complete, which the message says). Errors are one line, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from pathlib import Path
@@ -22,10 +25,14 @@ from pathlib import Path
 from hyperpod.app.configs import UsageError, read_config
 from hyperpod.app.synthesis import (
     ChangeRefused,
+    WriteError,
+    check_output_directory,
     guard,
     keep_group_order,
     keep_provisioning_mode,
     load_previous,
+    prepare_output_directory,
+    previous_stack_path,
     synthesize,
 )
 
@@ -33,12 +40,13 @@ CONFIG_ENV = "HYPERPOD_CONFIG"
 ALLOW_REPLACE_ENV = "HYPERPOD_ALLOW_REPLACE"  # --allow-replace for `cdktf synth/deploy`, which pass no arguments
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent.parent / "examples" / "terraform.tfvars.json"
 
-EXIT_OK, EXIT_USAGE, EXIT_REFUSED = 0, 2, 3
+EXIT_OK, EXIT_WRITE_FAILED, EXIT_USAGE, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     # allow_abbrev=False: argparse would otherwise read `--check` as an abbreviation of `--check-against`.
-    parser = argparse.ArgumentParser(prog="main.py", description=__doc__.split("\n\n")[0], allow_abbrev=False)
+    parser = argparse.ArgumentParser(prog="main.py", description=__doc__.split("\n\n")[0], allow_abbrev=False,
+                                     epilog=__doc__[__doc__.index("Exit codes:"):].replace("\n", " "))
     parser.add_argument("--config", type=Path, default=None,
                         help=f"tfvars-style JSON config (default: ${CONFIG_ENV} or examples/terraform.tfvars.json)")
     parser.add_argument("--out", type=Path, default=None,
@@ -57,15 +65,36 @@ def _error(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every way a run can end, mapped to its exit code and one line on stderr."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    config_path = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
-    outdir = args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
     try:
-        config, warnings = read_config(config_path)
-        previous = load_previous(outdir, args.check_against)
+        return _run(args)
     except UsageError as error:
         _error(str(error))
         return EXIT_USAGE
+    except ChangeRefused as refused:
+        print(str(refused), file=sys.stderr)
+        return EXIT_REFUSED
+    except WriteError as error:
+        _error(str(error))
+        return EXIT_WRITE_FAILED
+    except KeyboardInterrupt as interrupted:
+        print(str(interrupted) or "interrupted: nothing was written",
+              file=getattr(interrupted, "report_to", sys.stderr))
+        return EXIT_INTERRUPTED
+
+
+def _run(args: argparse.Namespace) -> int:
+    config_path = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    outdir = args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
+    check_output_directory(outdir)
+    config, warnings = read_config(config_path)
+    previous = load_previous(outdir, args.check_against)
+    if not args.check:
+        prepare_output_directory(outdir)
+    if previous is None:  # a user who expected a comparison must know there was none
+        path = previous_stack_path(outdir, args.check_against)
+        print(f"note: no previous synthesis at {path}: change guard skipped", file=sys.stderr)
     for warning in warnings:
         print(f"{config_path}: {warning}", file=sys.stderr)
     if args.check:
@@ -73,13 +102,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{config_path}: valid ({len(warnings)} warning(s); {compared}); nothing written")
         return EXIT_OK
     config = keep_provisioning_mode(keep_group_order(config, previous), previous)
-    try:
-        allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
-        written = synthesize(config, outdir, check=guard(previous, allow))
-    except ChangeRefused as refused:
-        print(str(refused), file=sys.stderr)
-        return EXIT_REFUSED
+    allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
+    written = _synthesize_holding_runtime_output(config, outdir, guard(previous, allow))
     from hyperpod.app.summary import summary
 
     print(summary(config, written))
     return EXIT_OK
+
+
+def _synthesize_holding_runtime_output(config, outdir: Path, check) -> Path:
+    """jsii's Node runtime writes through sys.stderr, and a Ctrl-C reaches it too (the whole process group): dying,
+    it complains about its broken channel. What it (and this process) writes meanwhile is held and passed on when
+    synthesis ends; after Ctrl-C it is dropped for good, so the interrupt is reported in one line."""
+    real = sys.stderr
+    held = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="backslashreplace", write_through=True)
+    sys.stderr = held
+    interrupted = False
+    try:
+        return synthesize(config, outdir, check=check)
+    except KeyboardInterrupt as interrupt:
+        interrupted = True
+        interrupt.report_to = real  # sys.stderr stays `held`: the runtime's last words go nowhere
+        raise
+    finally:
+        if not interrupted:
+            sys.stderr = real
+            real.write(held.buffer.getvalue().decode("utf-8", "backslashreplace"))

@@ -9,6 +9,11 @@ import sys
 
 from hyperpod.status.errors import StatusError, UsageError
 
+EXIT_CODES = ("Exit codes: 0 healthy; 1 unhealthy, still progressing or timed out; 2 usage or configuration error (bad "
+              "arguments, durations, kubeconfig, credentials); 3 AWS or Kubernetes unreachable; 130 interrupted. "
+              "Errors are one line (with --json also a JSON error document), never a traceback. A cluster named "
+              "like the sub-command goes after --: hyperpod-status --region R -- wait.")
+
 DEFAULT_RELEASE = "hyperpod-dependencies"
 DEFAULT_RELEASE_NAMESPACE = "kube-system"
 DEFAULT_INTERVAL = "30s"
@@ -19,6 +24,9 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _KUBE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([hms]?)")
 _UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1, "": 1}
+# Far beyond any HyperPod wait (deep health checks take ~2 h per instance, in parallel), and far below what
+# time.sleep and the clock arithmetic accept: `99999999999999999999h` or 400 digits (float infinity) would crash them.
+MAX_DURATION_SECONDS = 7 * 24 * 3600
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,6 +45,8 @@ def parse_duration(text: str, option: str) -> float:
     seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
     if seconds <= 0:
         raise UsageError(f"{option}: {text!r} must be longer than zero")
+    if not seconds <= MAX_DURATION_SECONDS:  # also catches infinity
+        raise UsageError(f"{option}: {text!r} is longer than the allowed {MAX_DURATION_SECONDS // 3600}h")
     return seconds
 
 
@@ -108,13 +118,13 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
-    status = _Parser(prog="hyperpod-status", description=__doc__,
-                     epilog="Also: hyperpod-status wait CLUSTER --region R --timeout 3h (see wait --help).")
+    status = _Parser(prog="hyperpod-status", description=__doc__.split("\n\n")[0],
+                     epilog="Also: hyperpod-status wait CLUSTER --region R --timeout 3h (see wait --help). " + EXIT_CODES)
     _add_common(status)
     status.set_defaults(command="status")
     wait = _Parser(prog="hyperpod-status wait",
                    description="Poll until the HyperPod cluster is healthy; exit 1 on timeout, naming "
-                               "what is still missing.")
+                               "what is still missing.", epilog=EXIT_CODES)
     _add_common(wait)
     wait.add_argument("--timeout", required=True, help="give up after this long, e.g. 3h, 90m, 1h30m")
     wait.add_argument("--interval", default=DEFAULT_INTERVAL,
@@ -123,10 +133,22 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     return status, wait
 
 
+def _cluster_after_double_dash(argv: list[str]) -> list[str]:
+    """`-- CLUSTER` names the cluster whatever it is called (`wait` too), with options before or after it:
+    `hyperpod-status -- wait --region R` reads as `hyperpod-status --region R -- wait`."""
+    if "--" not in argv:
+        return argv
+    index = argv.index("--")
+    if index + 1 >= len(argv):
+        raise UsageError("--: no cluster name after it (see hyperpod-status --help)")
+    return [*argv[:index], *argv[index + 2:], "--", argv[index + 1]]
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     status, wait = build_parsers()
     # `wait` is a sub-command but plain `hyperpod-status CLUSTER` must keep working, so dispatch by
     # hand; a cluster literally named "wait" is reachable as `hyperpod-status -- wait`.
+    argv = _cluster_after_double_dash(argv)
     if argv and argv[0] == "wait":
         options = wait.parse_args(argv[1:])
     else:

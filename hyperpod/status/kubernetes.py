@@ -65,13 +65,19 @@ def api_client(kubeconfig: str | None, context: str | None) -> k8s_client.ApiCli
     """Build a client from a kubeconfig file; configuration problems are usage errors."""
     try:
         return k8s_config.new_client_from_config(config_file=kubeconfig, context=context)
-    except (ConfigException, FileNotFoundError, OSError, ValueError, TypeError) as error:
+    # Not just ConfigException: on a malformed file the loader raises whatever its walk hits (yaml.YAMLError,
+    # KeyError, AttributeError, IndexError, RecursionError on absurd nesting, ...). All of them are the user's file.
+    except Exception as error:  # noqa: BLE001
         where = kubeconfig or "the default kubeconfig (KUBECONFIG or ~/.kube/config)"
         known = _context_names(kubeconfig)
         if context is not None and known is not None and context not in known:
             raise UsageError(f"--context: {context!r} is not in {where}; it has: "
                              f"{', '.join(known) or 'no contexts'}") from None
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if isinstance(error, RecursionError):
+            reason = "not a valid kubeconfig: nested too deeply"
+        elif not isinstance(error, (ConfigException, OSError)):
+            reason = f"not a valid kubeconfig ({type(error).__name__}: {reason})"
         raise UsageError(f"kubeconfig {where}: {reason}") from None
 
 

@@ -47,6 +47,14 @@ DANGEROUS = [
     ("group reordered", changed(hyperpod_instance_groups=BASE["hyperpod_instance_groups"][::-1]),
      "group 'train': moves from position 0 to 1", "matches instance groups by position"),
     ("hyperpod disabled", changed(hyperpod_enabled=False), "would be destroyed", "hyperpod_prevent_destroy false"),
+    ("region changed", changed(region="eu-west-1"),
+     'the region changes\n      provider.aws.region: "us-west-2" -> "eu-west-1"\n      provider.awscc.region: '
+     '"us-west-2" -> "eu-west-1"', "every provider moves with it"),
+    ("region left to the environment", changed(region=None), 'provider.aws.region: "us-west-2" -> null',
+     "null means the deploying machine's AWS_REGION"),
+    ("helm chart uninstalled", changed(hyperpod_install_helm_dependencies=False),
+     "Helm release 'hyperpod-dependencies' in namespace 'kube-system' would be uninstalled",
+     "without the agent and the RBAC"),
 ]
 
 SAFE = [
@@ -71,9 +79,50 @@ def test_dangerous_change_is_explained(synth_json, name, config, what, why):
     assert all(c.instead for c in changes)
 
 
+SUBNETS = [f"subnet-0{n:016x}" for n in range(1, 9)]
+SECURITY_GROUPS = [f"sg-0{n:016x}" for n in range(1, 4)]  # 3: with the EKS and created groups, the 5 AWS allows
+NETWORK = changed(hyperpod_subnet_ids=SUBNETS, hyperpod_security_group_ids=SECURITY_GROUPS)
+
+
 @pytest.mark.parametrize("name,config", SAFE, ids=[s[0] for s in SAFE])
 def test_safe_change_passes(synth_json, name, config):
     assert dangerous_changes(synth_json(BASE), synth_json(config)) == []
+
+
+def test_reordered_subnets_and_security_groups_are_no_change(synth_json):
+    reordered = changed(hyperpod_subnet_ids=SUBNETS[::-1], hyperpod_security_group_ids=SECURITY_GROUPS[::-1])
+    assert dangerous_changes(synth_json(NETWORK), synth_json(reordered)) == []
+
+
+def test_refusal_shows_the_whole_set_difference(synth_json):
+    replaced = changed(hyperpod_subnet_ids=[*SUBNETS[1:], "subnet-0ffffffffffffffff"][::-1],
+                       hyperpod_security_group_ids=SECURITY_GROUPS)
+    (change,) = dangerous_changes(synth_json(NETWORK), synth_json(replaced))
+    assert change.what == ("cluster 'test-cluster': vpc_config changes\n"
+                           f'      vpc_config.subnets: removed ["{SUBNETS[0]}"]; added ["subnet-0ffffffffffffffff"]')
+
+
+def test_refusal_shows_the_data_source_argument_not_internal_data(synth_json):
+    changes = dangerous_changes(synth_json(BASE), synth_json(changed(eks_cluster_name="other-eks")))
+    text = "\n".join(str(c) for c in changes)
+    assert '.name: "ml-platform" -> "other-eks"' in text and "data.aws_eks_cluster.eks_cluster_" in text
+    assert '"reads"' not in text and '"value"' not in text and "..." not in text
+
+
+def test_full_values_are_shown_however_long(synth_json):
+    long_list = changed(hyperpod_subnet_ids=SUBNETS)
+    (change,) = dangerous_changes(synth_json(BASE), synth_json(long_list))
+    assert '"${tolist(data.aws_eks_cluster.eks_cluster_' in change.what
+    assert json.dumps(SUBNETS) in change.what  # 8 IDs, far past any truncation
+
+
+def test_uninstall_names_the_components(synth_json):
+    (change,) = dangerous_changes(synth_json(BASE), synth_json(changed(hyperpod_install_helm_dependencies=False)))
+    for component in ("health monitoring agent", "deep health check RBAC", "job auto-restart RBAC",
+                      "NVIDIA device plugin"):
+        assert component in change.what
+    assert "Kubeflow training operator" not in change.what  # off in BASE: nothing of it to remove
+    assert "terraform state rm helm_release.hyperpod_helm-dependencies_release_" in change.instead
 
 
 def test_lifecycle_script_change_is_safe(synth_json):
@@ -97,6 +146,7 @@ def test_refused_then_allowed(tmp_path):
     out = tmp_path / "out"
     first = run_main("--config", str(write_config(tmp_path, BASE)), "--out", str(out))
     assert first.returncode == 0, first.stderr  # first synthesis: nothing to compare with
+    assert first.stderr == f"note: no previous synthesis at {out / STACK_JSON}: change guard skipped\n"
     before = (out / STACK_JSON).read_bytes()
     bad = write_config(tmp_path, with_group(0, instance_type="ml.p5e.48xlarge"))
     refused = run_main("--config", str(bad), "--out", str(out))
@@ -132,3 +182,91 @@ def test_corrupt_or_foreign_previous_is_a_clear_error(tmp_path, content, message
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert message in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_empty_out_says_the_guard_was_skipped(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run_main("--check", "--config", str(write_config(tmp_path, BASE)), "--out", str(tmp_path / "empty"))
+    assert result.returncode == 0, result.stderr
+    assert f"no previous synthesis at {tmp_path / 'empty' / STACK_JSON}: change guard skipped" in result.stderr
+
+
+def test_helm_uninstall_refused_through_main_then_allowed(tmp_path):
+    out = tmp_path / "out"
+    assert run_main("--config", str(write_config(tmp_path, BASE)), "--out", str(out)).returncode == 0
+    before = (out / STACK_JSON).read_bytes()
+    off = write_config(tmp_path, changed(hyperpod_install_helm_dependencies=False))
+    refused = run_main("--config", str(off), "--out", str(out))
+    assert refused.returncode == 3 and "would be uninstalled" in refused.stderr
+    assert (out / STACK_JSON).read_bytes() == before
+    allowed = run_main("--config", str(off), "--out", str(out), "--allow-replace")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "helm_release" not in json.loads((out / STACK_JSON).read_text())["resource"]
+
+
+def _mutated(document: dict, change) -> str:
+    document = copy.deepcopy(document)
+    change(document)
+    return json.dumps(document)
+
+
+def _cluster(document: dict) -> dict:
+    return next(iter(document["resource"]["awscc_sagemaker_cluster"].values()))
+
+
+MALFORMED = [
+    ("resource a list", lambda d: d.update(resource=[]), "malformed at resource: input should be a valid dictionary"),
+    ("instance_groups a string", lambda d: _cluster(d).update(instance_groups="gpu"),
+     "instance_groups: input should be a valid list"),
+    ("group name a number", lambda d: _cluster(d)["instance_groups"][0].update(instance_group_name=7),
+     "instance_groups[0].instance_group_name: input should be a valid string, got 7"),
+    ("cluster a list", lambda d: d["resource"].update(awscc_sagemaker_cluster=[1]),
+     "malformed at resource.awscc_sagemaker_cluster: input should be a valid dictionary"),
+    ("another resource type a string", lambda d: d["resource"].update(aws_s3_bucket="x"),
+     "malformed at resource.aws_s3_bucket: input should be a valid dictionary"),
+    ("subnets a number", lambda d: _cluster(d)["vpc_config"].update(subnets=3), "vpc_config.subnets"),
+    ("provider a dict", lambda d: d["provider"].update(aws={"region": "x"}),
+     "malformed at provider.aws: input should be a valid list"),
+    ("region a number", lambda d: d["provider"]["aws"][0].update(region=1), "provider.aws[0].region"),
+    ("data a list", lambda d: d.update(data=[]), "malformed at data: input should be a valid dictionary"),
+    ("helm values a string", lambda d: next(iter(d["resource"]["helm_release"].values())).update(values="x"),
+     "values: input should be a valid list"),
+    ("no stack name", lambda d: d["//"].update(metadata={}), "malformed at //.metadata.stackName: field required"),
+    ("another stack", lambda d: d["//"]["metadata"].update(stackName="network"),
+     "a synthesis of stack 'network', not of this app's stack 'hyperpod'"),
+]
+
+
+@pytest.mark.parametrize("name,change,message", MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_malformed_previous_is_one_line_exit_two(synth_json, tmp_path, name, change, message):
+    previous = tmp_path / "previous.json"
+    previous.write_text(_mutated(synth_json(BASE), change))
+    result = run_main("--check", "--config", str(write_config(tmp_path, BASE)), "--check-against", str(previous))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: {previous}: ") and message in result.stderr
+
+
+@pytest.mark.parametrize("content,message", [
+    (b'{"terraform": "\xff\xfe"}', "the previous synthesis is not UTF-8 text"),
+    (b"[" * 100_000 + b"]" * 100_000, "the previous synthesis is nested too deeply"),
+    (b'{"terraform": {}, "//": {"metadata": {"stackName": "hyperpod"}}, "x": ' + b"9" * 5000 + b"}",
+     "the previous synthesis holds a number of more than"),
+    (b"", "the previous synthesis is not valid JSON"),
+], ids=["not utf-8", "deep nesting", "huge integer", "empty"])
+def test_unreadable_previous_is_one_line_exit_two(tmp_path, content, message):
+    previous = tmp_path / "previous.json"
+    previous.write_bytes(content)
+    result = run_main("--check", "--config", str(write_config(tmp_path, BASE)), "--check-against", str(previous))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_malformed_previous_in_out_stops_a_synthesis(synth_json, tmp_path):
+    out = tmp_path / "out"
+    (out / STACK_JSON).parent.mkdir(parents=True)
+    (out / STACK_JSON).write_text(_mutated(synth_json(BASE), lambda d: _cluster(d).update(instance_groups="gpu")))
+    result = run_main("--config", str(write_config(tmp_path, BASE)), "--out", str(out))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "instance_groups: input should be a valid list" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "out"]

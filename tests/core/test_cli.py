@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -45,7 +47,8 @@ def test_quick_start_synthesizes_and_summarizes(quick_start_runs):
     assert "group gpu-workers: 2 x ml.g5.48xlarge, 500 GB, InstanceStress, InstanceConnectivity" in result.stdout
     assert "total: 1 group(s), 2 instance(s), 16 GPUs" in result.stdout
     assert str(out / STACK_JSON) in result.stdout
-    assert result.stderr == ""  # no runtime banners
+    # No runtime banners; only the note that a first synthesis has nothing for the change guard to compare.
+    assert result.stderr == f"note: no previous synthesis at {out / STACK_JSON}: change guard skipped\n"
 
 
 def test_synthesis_is_byte_identical_across_runs_and_checkouts(quick_start_runs):
@@ -113,7 +116,7 @@ def test_cdktf_cli_synth_on_the_default_example_honours_the_cli_outdir(tmp_path)
     project.mkdir()
     for name in ("cdktf.json", "main.py"):
         shutil.copy(ROOT / name, project / name)
-    for name in ("hyperpod", "lifecycle_scripts", "examples"):
+    for name in ("hyperpod", "examples"):
         os.symlink(ROOT / name, project / name)
     env = {key: value for key, value in os.environ.items() if key != "HYPERPOD_CONFIG"}
     env.update({"CHECKPOINT_DISABLE": "1", "CI": "true"})
@@ -163,3 +166,97 @@ def test_options_are_never_abbreviated(abbreviation, tmp_path):
     result = run_main(abbreviation, "x", cwd=tmp_path)
     assert result.returncode == 2
     assert "unrecognized arguments" in result.stderr
+
+
+# Every ending has its documented exit code and one line; nothing is half-written (issue 12, parts 5 and 6).
+
+@pytest.mark.parametrize("out", ["hyperpod/out", "tests", "examples/out", "hyperpod/lifecycle_scripts/x", "charts/o", "gates",
+                                 "bench/o", "scripts/o", "tools/o", ".", ".git/o", "hyperpod/../tests/o"])
+def test_out_inside_the_project_sources_is_refused(out):
+    result = run_main("--check", "--out", out)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: --out {out}: inside the project's sources ({ROOT}); allowed: a folder "
+                                    "outside hyperpod/, charts/, gates/")
+    assert result.stderr.count("\n") == 1
+    assert not (ROOT / out).exists() or out in (".", "tests", "gates")
+
+
+def test_out_inside_the_sources_through_a_symlink_is_refused(tmp_path):
+    (tmp_path / "link").symlink_to(ROOT / "examples")
+    result = run_main("--out", str(tmp_path / "link" / "out"))
+    assert result.returncode == 2 and "inside the project's sources" in result.stderr
+    assert not (ROOT / "examples" / "out").exists()
+
+
+def test_out_beside_the_sources_is_fine(tmp_path):
+    result = run_main("--check", "--out", "cdktf.out")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("make_out,message", [
+    (lambda tmp: (tmp / "file").write_text("keep") and tmp / "file", "is a file, not a folder"),
+    (lambda tmp: (tmp / "file").write_text("keep") and tmp / "file" / "out", "cannot write there: Not a directory"),
+    (lambda tmp: Path("/proc/self/hyperpod-out"), "cannot write there: "),
+], ids=["a file", "below a file", "in /proc"])
+def test_unusable_out_is_one_line_exit_two(tmp_path, make_out, message):
+    out = make_out(tmp_path)
+    result = run_main("--out", str(out))  # as root too: these fail whatever the permission bits say
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"error: --out {out}: {message}" + result.stderr.split(message, 1)[1]
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    if (tmp_path / "file").exists():
+        assert (tmp_path / "file").read_text() == "keep"
+
+
+def test_failed_write_is_exit_one_and_puts_the_old_output_back(tmp_path, monkeypatch, capsys):
+    from hyperpod.app import cli
+
+    out = tmp_path / "out"
+    assert cli.main(["--out", str(out)]) == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    real_replace = Path.replace
+
+    def full_disk(self, target):  # the second item of the new synthesis cannot be moved in
+        if Path(target) == out / "stacks" and self.parent.name != ".previous":
+            raise OSError(28, "No space left on device")
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", full_disk)
+    capsys.readouterr()
+    production = EXAMPLES / "production.tfvars.json"
+    assert cli.main(["--out", str(out), "--config", str(production), "--allow-replace"]) == 1
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err == (f"error: --out {out}: writing the synthesis failed (No space left on device); what was there "
+                   "before is unchanged")
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no scratch folder left behind
+
+
+def test_ctrl_c_during_synthesis_is_exit_130_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    assert run_main("--out", str(out)).returncode == 0
+    before = (out / STACK_JSON).read_bytes()
+    # A real Ctrl-C signals the whole foreground process group: python and jsii's node process.
+    process = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--out", str(out), "--config",
+                                str(EXAMPLES / "production.tfvars.json"), "--allow-replace"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    # The marker: the scratch folder appears when synthesis starts, ~1 s of jsii work before anything is moved.
+    while not any(p.name.startswith(".out.") for p in tmp_path.iterdir()):
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.005)
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr == "interrupted: nothing was written\n" and stdout == ""
+    assert (out / STACK_JSON).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_exit_codes_are_in_the_help():
+    result = run_main("--help")
+    assert result.returncode == 0
+    help_text = " ".join(result.stdout.split())
+    for code in ("0 written", "1 writing the output failed", "2 the command line", "3 a dangerous change was refused",
+                 "130 interrupted"):
+        assert code in help_text

@@ -74,8 +74,9 @@ class Clusters:
                                    aws_access_key_id="testing", aws_secret_access_key="testing")
 
     def create(self, groups: dict[str, int], tags: dict[str, str] | None = None,
-               instance_type: str = "ml.g5.8xlarge", min_counts: dict[str, int] | None = None) -> str:
-        name = f"ml-cluster-{next(_cluster_counter)}"
+               instance_type: str = "ml.g5.8xlarge", min_counts: dict[str, int] | None = None,
+               name: str | None = None) -> str:
+        name = name or f"ml-cluster-{next(_cluster_counter)}"
         self.client.create_cluster(
             ClusterName=name,
             InstanceGroups=[{

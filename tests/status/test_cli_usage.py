@@ -1,6 +1,7 @@
 """Bad input exits 2 with one line naming the field, the value and what is allowed; colour rules."""
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -41,6 +42,16 @@ WRAPPER = REPO / "hyperpod" / "scripts" / "check-hyperpod-status.sh"
      "--interval: '0s' must be longer than zero"),
     (["ml-cluster", "--region", REGION, "--colour"],
      "unrecognized arguments: --colour (see hyperpod-status --help)"),
+    # Durations that would overflow time.sleep or the clock arithmetic (a traceback before issue 12).
+    (["wait", "ml-cluster", "--region", REGION, "--timeout", "99999999999999999999h"],
+     "--timeout: '99999999999999999999h' is longer than the allowed 168h"),
+    (["wait", "ml-cluster", "--region", REGION, "--timeout", "1h", "--interval", "9" * 400],
+     f"--interval: {'9' * 400!r} is longer than the allowed 168h"),
+    (["wait", "ml-cluster", "--region", REGION, "--timeout", "1e400s"],
+     "--timeout: '1e400s' is not a duration; use e.g. 3h, 90m, 1h30m or 45s"),
+    (["wait", "ml-cluster", "--region", REGION, "--timeout", "169h"],
+     "--timeout: '169h' is longer than the allowed 168h"),
+    (["--region", REGION, "--"], "--: no cluster name after it (see hyperpod-status --help)"),
 ])
 def test_bad_input_is_one_line_with_exit_two(argv, message, capsys, monkeypatch):
     monkeypatch.delenv("AWS_REGION", raising=False)
@@ -62,7 +73,7 @@ def test_region_falls_back_to_aws_region(monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("text, seconds", [("3h", 10800), ("90m", 5400), ("1h30m", 5400), ("45s", 45),
-                                           ("0.5s", 0.5), ("120", 120)])
+                                           ("0.5s", 0.5), ("120", 120), ("168h", 604800)])
 def test_durations(text, seconds):
     assert parse_duration(text, "--timeout") == seconds
 
@@ -161,3 +172,64 @@ def test_wrapper_usage_error(argv):
     result = subprocess.run(["bash", str(WRAPPER), *argv], capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr == "usage: check-hyperpod-status.sh <cluster-name> <region> [hyperpod-status options]\n"
+
+
+MALFORMED_KUBECONFIGS = {
+    "invalid yaml": ("a: [\n", "not a valid kubeconfig (ParserError: while parsing a flow node)"),
+    "a list": ("- 1\n- 2\n", "not a valid kubeconfig (TypeError: list indices must be integers or slices, not str)"),
+    "contexts a string": ("contexts: x\ncurrent-context: c\n", "Invalid kube-config file. Expected all values in"),
+    "user a number": ("apiVersion: v1\nclusters: [{name: c, cluster: {server: 'https://x'}}]\n"
+                      "contexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n"
+                      "users: [{name: u, user: 7}]\n", "not a valid kubeconfig (TypeError: "),
+    "deep nesting": ("a: " + "[" * 5000 + "]" * 5000 + "\n", "not a valid kubeconfig: nested too deeply"),
+    "not utf-8": ("\udcff", "not a valid kubeconfig (UnicodeDecodeError: "),
+}
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+@pytest.mark.parametrize("name", MALFORMED_KUBECONFIGS)
+def test_malformed_kubeconfig_is_a_usage_error(name, as_json, tmp_path, capsys):
+    content, message = MALFORMED_KUBECONFIGS[name]
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_bytes(content.encode("utf-8", "surrogateescape"))
+
+    code = main(["ml-cluster", "--region", REGION, "--kubeconfig", str(kubeconfig), *(["--json"] if as_json else [])])
+
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert err.startswith(f"hyperpod-status: kubeconfig {kubeconfig}: {message}") and err.count("\n") == 1
+    if as_json:
+        document = json.loads(out)
+        assert document["verdict"] == "error" and document["exit_code"] == 2
+        assert document["reason"] == err.removeprefix("hyperpod-status: ").rstrip("\n")
+    else:
+        assert out == ""
+
+
+def test_a_cluster_named_like_the_sub_command_works_after_double_dash(clusters, kube, capsys):
+    groups = {"worker": 1}
+    cluster = clusters.create(groups, name="wait")
+    healthy_kubernetes(kube, cluster, groups)
+
+    assert main(["--", "wait", "--region", REGION, "--kubeconfig", kube.kubeconfig]) == 0
+    assert "HyperPod cluster wait (us-west-2): HEALTHY" in capsys.readouterr().out
+    assert main(["--region", REGION, "--kubeconfig", kube.kubeconfig, "--", "wait"]) == 0
+    assert "HyperPod cluster wait (us-west-2): HEALTHY" in capsys.readouterr().out
+    assert main(["wait", "--timeout", "1m", "--region", REGION, "--kubeconfig", kube.kubeconfig, "--", "wait"]) == 0
+    assert "HyperPod cluster wait (us-west-2): HEALTHY" in capsys.readouterr().out
+
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "KUBECONFIG": kube.kubeconfig,
+           "HOME": "/nonexistent", **{k: v for k, v in os.environ.items() if k.startswith("AWS_")}}
+    result = subprocess.run(["bash", str(WRAPPER), "wait", REGION, "--json"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["cluster"] == "wait"
+
+
+def test_exit_codes_are_in_both_helps(capsys):
+    for argv in (["--help"], ["wait", "--help"]):
+        assert main(argv) == 0
+        text = " ".join(capsys.readouterr().out.split())
+        for code in ("0 healthy", "1 unhealthy", "2 usage or configuration error", "3 AWS or Kubernetes unreachable",
+                     "130 interrupted"):
+            assert code in text, (argv, code)

@@ -1,20 +1,20 @@
 """Refuse config changes that would silently replace or break a running HyperPod cluster.
 
-Compares a new synthesis with the previous one (both Terraform JSON). What counts as dangerous comes from the
-awscc_sagemaker_cluster schema: replacement attributes for the whole cluster, create-only attributes inside a
-group, and the provider matching groups by list position (hashicorp/terraform-provider-awscc#3110).
+Compares a new synthesis with the previous one (both Terraform JSON, the previous one checked by
+`hyperpod.change_guard.previous`). What counts as dangerous comes from the awscc_sagemaker_cluster schema
+(replacement attributes for the whole cluster, create-only attributes inside a group, the provider matching groups by
+list position: hashicorp/terraform-provider-awscc#3110), from the providers' region (every resource's identity), and
+from the HyperPod Helm chart the running cluster needs.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from hyperpod.config.errors import JsonFileError, load_json
+from hyperpod.change_guard.difference import differences, resolved_differences, show
+from hyperpod.change_guard.previous import CLUSTER_TYPE, RELEASE_TYPE
 
-CLUSTER_TYPE = "awscc_sagemaker_cluster"
 REPLACES_CLUSTER = ("cluster_name", "vpc_config", "orchestrator")
 CREATE_ONLY_IN_GROUP = ("instance_type", "threads_per_core", "execution_role", "override_vpc_config")
 
@@ -36,9 +36,18 @@ KMS_KEY_INSTEAD = ("add a new instance group with the new key, move work to it, 
 SAFE_PATH = ("add a new instance group with the new settings, move work to it, scale the old group's "
              "instance_count to 0, then remove the old group in a later change")
 
-
-class PreviousSynthesisError(Exception):
-    """The previous synthesis cannot be read as this project's Terraform JSON."""
+# What the HyperPod chart's value keys install (chart audit in HYPERPOD.md): what an uninstall takes away.
+CHART_COMPONENTS = {
+    "health-monitoring-agent": "health monitoring agent (DaemonSets in aws-hyperpod)",
+    "deep-health-check": "deep health check RBAC and the aws-hyperpod namespace",
+    "job-auto-restart": "job auto-restart RBAC",
+    "hyperpod-patching": "HyperPod patching RBAC",
+    "trainingOperators": "Kubeflow training operator",
+    "mpi-operator": "MPI operator",
+    "nvidia-device-plugin": "NVIDIA device plugin",
+    "neuron-device-plugin": "Neuron device plugin",
+    "aws-efa-k8s-device-plugin": "EFA device plugin",
+}
 
 
 @dataclass(frozen=True)
@@ -49,32 +58,6 @@ class DangerousChange:
 
     def __str__(self) -> str:
         return f"{self.what}\n    why: {self.why}\n    instead: {self.instead}"
-
-
-def load_previous(path: Path) -> dict:
-    try:
-        document = load_json(path, "previous synthesis")
-    except JsonFileError as error:
-        raise PreviousSynthesisError(f"{error}; pass the cdk.tf.json of the last deploy with --check-against, or "
-                                     "remove the file") from None
-    metadata = document.get("//", {}).get("metadata", {}) if isinstance(document, dict) else {}
-    if not isinstance(document, dict) or "terraform" not in document or "stackName" not in metadata:
-        raise PreviousSynthesisError(f"{path}: not a cdk.tf.json synthesized by CDKTF (no terraform block or stack "
-                                     "metadata); pass the cdk.tf.json of the last deploy with --check-against")
-    return document
-
-
-_DATA_REFERENCE = re.compile(r"data\.([a-z0-9_]+)\.([A-Za-z0-9_-]+)")
-
-
-def _resolved(document: dict, value: object) -> object:
-    """A value together with the arguments of the data sources it reads: `orchestrator` stays the same expression
-    (`${data.aws_eks_cluster.x.arn}`) when the looked-up EKS cluster changes, but the cluster is still replaced."""
-    text = json.dumps(value, sort_keys=True)
-    data = document.get("data", {})
-    reads = {f"{kind}.{name}": {k: v for k, v in data.get(kind, {}).get(name, {}).items() if k != "//"}
-             for kind, name in sorted(set(_DATA_REFERENCE.findall(text)))}
-    return {"value": value, "reads": reads} if reads else value
 
 
 def _clusters(document: dict) -> dict[str, dict]:
@@ -115,7 +98,92 @@ def dangerous_changes(previous: dict, new: dict) -> list[DangerousChange]:
                 "keep hyperpod_enabled true; to tear down on purpose, set hyperpod_prevent_destroy false and pass "
                 "--allow-replace"))
             continue
+        changes += _region_change(name, previous, new)
         changes += _cluster_changes(name, old, new_clusters[logical_id], previous, new)
+        changes += _chart_uninstall(name, previous, new)
+    return changes
+
+
+def region_settings(document: dict) -> dict[str, object]:
+    """Every place the stack names its region: the aws and awscc providers, and the region the stack resolves for
+    the EKS API token (helm and kubernetes providers). Unset means the deploying machine's AWS_REGION or profile."""
+    settings: dict[str, object] = {}
+    providers = document.get("provider", {})
+    for kind in ("aws", "awscc"):
+        for block in providers.get(kind, []):
+            if not block.get("alias"):
+                settings[f"provider.{kind}.region"] = block.get("region")
+    for kind in ("helm", "kubernetes"):
+        for block in providers.get(kind, []):
+            exec_block = block.get("kubernetes", block) if kind == "helm" else block
+            if not isinstance(exec_block, dict):
+                continue
+            exec_ = exec_block.get("exec")
+            exec_ = exec_[0] if isinstance(exec_, list) and exec_ else exec_
+            args = exec_.get("args") if isinstance(exec_, dict) else None
+            if isinstance(args, list) and "--region" in args[:-1]:
+                settings[f"provider.{kind} (aws eks get-token --region)"] = args[args.index("--region") + 1]
+    return settings
+
+
+def _region_change(name: str, old_document: dict, new_document: dict) -> list[DangerousChange]:
+    before, after = region_settings(old_document), region_settings(new_document)
+    lines = [f"{key}: {show(before.get(key))} -> {show(after.get(key))}"
+             for key in [*before, *(k for k in after if k not in before)] if before.get(key) != after.get(key)]
+    if not lines:
+        return []
+    return [DangerousChange(
+        f"cluster {name!r}: the region changes" + "".join(f"\n      {line}" for line in lines),
+        "every provider moves with it: Terraform looks for the cluster, its role, bucket and Helm release in the new "
+        "region, finds none and creates them all anew there, while the running cluster in the old region keeps its "
+        "nodes (and its bill) with nothing managing it any more (null means the deploying machine's AWS_REGION or "
+        "profile, which Terraform cannot promise is the same)",
+        "keep the region as deployed; for a cluster in another region, synthesize a second stack (its own --out and "
+        "state) and move work over")]
+
+
+def _chart_components(values: list) -> list[str]:
+    """The chart components a release's values switch on; all of them when the values cannot be read."""
+    enabled: list[str] = []
+    try:
+        merged = {key: item for text in values for key, item in json.loads(text).items()}
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        return list(CHART_COMPONENTS.values())
+    for key, component in CHART_COMPONENTS.items():
+        setting = merged.get(key)
+        if isinstance(setting, dict) and isinstance(setting.get("devicePlugin"), dict):
+            setting = setting["devicePlugin"]
+        if isinstance(setting, dict) and setting.get("enabled") is True:
+            enabled.append(component)
+    return enabled
+
+
+def _is_hyperpod_chart(release: dict) -> bool:
+    """The HyperPod chart's release (HyperPodHelmDependencies), not another one the stack installs (Karpenter's)."""
+    metadata = release.get("//", {}).get("metadata", {}) if isinstance(release.get("//"), dict) else {}
+    path = metadata.get("path") if isinstance(metadata, dict) else None
+    return (isinstance(path, str) and path.endswith("/helm-dependencies/release")) or \
+        any('"health-monitoring-agent"' in text for text in release.get("values", []))
+
+
+def _chart_uninstall(name: str, old_document: dict, new_document: dict) -> list[DangerousChange]:
+    """The HyperPod chart's release gone from the new synthesis is uninstalled by Terraform, under the running
+    cluster."""
+    old_releases = old_document.get("resource", {}).get(RELEASE_TYPE, {})
+    new_releases = new_document.get("resource", {}).get(RELEASE_TYPE, {})
+    changes = []
+    for logical_id, release in old_releases.items():
+        if logical_id in new_releases or not _is_hyperpod_chart(release):
+            continue
+        components = ", ".join(_chart_components(release.get("values", []))) or "no enabled components"
+        changes.append(DangerousChange(
+            f"cluster {name!r}: Helm release {release['name']!r} in namespace {release.get('namespace')!r} would be "
+            f"uninstalled (hyperpod_install_helm_dependencies false?), removing: {components}",
+            "the running cluster relies on them: without the agent and the RBAC, HyperPod no longer labels, checks "
+            "or replaces faulty nodes, deep health checks cannot run on new instances and jobs stop auto-resuming",
+            "keep hyperpod_install_helm_dependencies true; to hand the chart to another tool, first run "
+            f"`terraform state rm {RELEASE_TYPE}.{logical_id}` (Terraform forgets it, nothing is uninstalled), "
+            "then synthesize with --allow-replace"))
     return changes
 
 
@@ -123,10 +191,10 @@ def _cluster_changes(name: str, old: dict, new: dict, old_document: dict, new_do
                      ) -> list[DangerousChange]:
     changes = []
     for attribute in REPLACES_CLUSTER:
-        before, after = _resolved(old_document, old.get(attribute)), _resolved(new_document, new.get(attribute))
-        if before != after:
+        lines = resolved_differences(old_document, old.get(attribute), new_document, new.get(attribute), attribute)
+        if lines:
             changes.append(DangerousChange(
-                f"cluster {name!r}: {attribute} changes from {_short(before)} to {_short(after)}",
+                f"cluster {name!r}: {attribute} changes" + "".join(f"\n      {line}" for line in lines),
                 f"{attribute} cannot change in place: Terraform replaces the whole cluster, destroying every node "
                 "(and ~2 hours of deep health checks per new instance)",
                 "create a second cluster with the new setting next to this one and move work over"))
@@ -147,10 +215,11 @@ def _cluster_changes(name: str, old: dict, new: dict, old_document: dict, new_do
             continue
         old_index, old_group = old_groups[group]
         for attribute in CREATE_ONLY_IN_GROUP:
-            if old_group.get(attribute) != new_group.get(attribute):
+            lines = differences(old_group.get(attribute), new_group.get(attribute), attribute)
+            if lines:
                 changes.append(DangerousChange(
-                    f"cluster {name!r}, group {group!r}: {attribute} changes from "
-                    f"{_short(old_group.get(attribute))} to {_short(new_group.get(attribute))}",
+                    f"cluster {name!r}, group {group!r}: {attribute} changes" +
+                    "".join(f"\n      {line}" for line in lines),
                     f"the SageMaker API refuses to change {attribute} of an existing group: apply fails after "
                     "a long wait",
                     SAFE_PATH))
@@ -168,15 +237,15 @@ def _capacity_changes(name: str, old: dict, new: dict) -> list[DangerousChange]:
     for attribute, instead in KEPT_WHEN_OMITTED.items():
         if attribute in old and attribute not in new:
             changes.append(DangerousChange(
-                f"cluster {name!r}: {attribute} {_short(old[attribute])} is no longer set",
+                f"cluster {name!r}: {attribute} {show(old[attribute])} is no longer set",
                 "awscc keeps an attribute the configuration leaves out: the deployed setting stays, silently",
                 instead))
     # Switching autoscaling off leaves cluster_role out (nothing is sent); a new role on an autoscaling cluster is.
-    autoscaling = (old.get("auto_scaling") or {}).get("mode") == "Enable"
+    autoscaling = isinstance(old.get("auto_scaling"), dict) and old["auto_scaling"].get("mode") == "Enable"
     if autoscaling and "cluster_role" in new and old.get("cluster_role") != new["cluster_role"]:
         changes.append(DangerousChange(
-            f"cluster {name!r}: cluster_role changes from {_short(old.get('cluster_role'))} to "
-            f"{_short(new.get('cluster_role'))}",
+            f"cluster {name!r}: cluster_role changes from {show(old.get('cluster_role'))} to "
+            f"{show(new.get('cluster_role'))}",
             "the SageMaker API refuses to change the cluster role while autoscaling is enabled",
             "first deploy with hyperpod_autoscaling.enabled false, then change the role and enable it again"))
     return changes
@@ -187,24 +256,20 @@ def _group_capacity_changes(name: str, group: str, old: dict, new: dict) -> list
     for attribute, instead in KEPT_WHEN_OMITTED_IN_GROUP.items():
         if attribute in old and attribute not in new:
             changes.append(DangerousChange(
-                f"cluster {name!r}, group {group!r}: {attribute} {_short(old[attribute])} is no longer set",
+                f"cluster {name!r}, group {group!r}: {attribute} {show(old[attribute])} is no longer set",
                 "awscc keeps an attribute the configuration leaves out: the deployed labels and taints stay",
                 instead))
     old_keys, new_keys = _volume_keys(old), _volume_keys(new)
     if old_keys != new_keys:
         changes.append(DangerousChange(
-            f"cluster {name!r}, group {group!r}: EBS volume_kms_key_id changes from {_short(old_keys)} to "
-            f"{_short(new_keys)}",
+            f"cluster {name!r}, group {group!r}: EBS volume_kms_key_id changes from {show(old_keys)} to "
+            f"{show(new_keys)}",
             "HyperPod cannot move a group's volumes to another KMS key: the update fails",
             KMS_KEY_INSTEAD))
     return changes
 
 
 def _volume_keys(group: dict) -> list:
+    storage = group.get("instance_storage_configs", [])
     return [(c.get("ebs_volume_config") or {}).get("volume_kms_key_id")
-            for c in group.get("instance_storage_configs", []) if isinstance(c, dict)]
-
-
-def _short(value: object) -> str:
-    text = json.dumps(value, sort_keys=True)
-    return text if len(text) <= 100 else text[:97] + "..."
+            for c in (storage if isinstance(storage, list) else []) if isinstance(c, dict)]
