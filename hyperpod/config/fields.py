@@ -43,3 +43,29 @@ SecurityGroupId = Annotated[str, matching(SECURITY_GROUP, "a security group id l
 class Strict(BaseModel):
     # strict: "4" is not 4 and "no" is not False; forbid: a typo'd key is an error, not silently ignored.
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+# Amazon S3 User Guide, "General purpose bucket naming rules": 3-63 characters of lowercase letters, digits, dots
+# and hyphens, starting and ending with a letter or digit, no two adjacent dots, not an IP address, and none of the
+# prefixes and suffixes S3 reserves for its own names. One rule for every bucket the config names.
+S3_BUCKET_CHARACTERS = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+S3_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+_IP_ADDRESS = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+S3_BUCKET_ALLOWED = ("an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with "
+                     "a letter or digit, no '..', not an IP address, not starting with "
+                     f"{'/'.join(S3_RESERVED_PREFIXES)} nor ending with {'/'.join(S3_RESERVED_SUFFIXES)}")
+
+
+def s3_bucket_name_ok(value: str) -> bool:
+    return (bool(S3_BUCKET_CHARACTERS.match(value)) and ".." not in value and not _IP_ADDRESS.match(value)
+            and not value.startswith(S3_RESERVED_PREFIXES) and not value.endswith(S3_RESERVED_SUFFIXES))
+
+
+def _s3_bucket_name(value: str) -> str:
+    if not is_token(value) and not s3_bucket_name_ok(value):
+        raise ValueError(f"got {value_repr(value)}; allowed: {S3_BUCKET_ALLOWED}")
+    return value
+
+
+S3BucketName = Annotated[str, AfterValidator(_s3_bucket_name)]

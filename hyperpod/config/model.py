@@ -15,6 +15,7 @@ from hyperpod.config.errors import ConfigError, Problem, problems_from_pydantic,
 from hyperpod.config.fields import BUCKET, REGION, ResourceName, SecurityGroupId, Strict, SubnetId, matching
 from hyperpod.config.helm_chart import HelmChartSource, helm_chart_problems
 from hyperpod.config.instance_groups import MAX_INSTANCE_GROUPS, InstanceGroup, instance_group_problems
+from hyperpod.config.state import DEFAULT_STACK_NAME, StackName, StateConfig, state_problems
 
 
 class HyperPodConfig(Strict):
@@ -59,6 +60,10 @@ class HyperPodConfig(Strict):
         True, description="Terraform refuses to destroy the cluster and the lifecycle bucket "
                           "(`lifecycle.prevent_destroy`). Set false to tear down.")
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource.")
+    stack_name: StackName = Field(
+        DEFAULT_STACK_NAME, description="Name of the CDKTF stack (`cdktf deploy <stack_name>`); unique per "
+                                        "environment when one app synthesizes several configs.")
+    state: StateConfig = Field(default_factory=StateConfig, description="Where Terraform keeps this stack's state.")
 
     @model_validator(mode="after")
     def _cross_field(self) -> HyperPodConfig:
@@ -83,6 +88,7 @@ def cross_field_problems(raw: dict) -> list[Problem]:
                                                             "hyperpod_enabled is true"))
     if isinstance(groups, list):
         problems += instance_group_problems(groups)
+    problems += state_problems(raw.get("state"))
     return problems
 
 
