@@ -1,11 +1,14 @@
 """Synthesize the HyperPod stack from a tfvars-style JSON config into Terraform JSON.
 
-    python main.py [--config PATH] [--out DIR] [--check-against PREVIOUS_JSON] [--allow-replace] [--check]
-    cdktf synth            (config from $HYPERPOD_CONFIG, output directory from the CLI)
+    python main.py [--config PATH ...] [--out DIR] [--check-against PREVIOUS_JSON] [--allow-replace] [--check]
+    cdktf synth            (configs from $HYPERPOD_CONFIG, output directory from the CLI)
 
-Before anything is written, the new synthesis is compared with the previous one (the stack JSON already in the
-output directory, or --check-against PATH): changes that would replace the cluster or that the API refuses are
-explained and refused unless --allow-replace is given. --check validates the config and the previous synthesis
+Each config becomes one stack named by its `stack_name` (one App, one process): `--config dev.json --config
+prod.json`, or HYPERPOD_CONFIG=dev.json:prod.json (the OS path separator) for `cdktf synth`/`cdktf deploy hp-prod`.
+
+Before anything is written, each stack is compared with its previous synthesis (its stack JSON already in the
+output directory, or --check-against PATH for a single config): changes that would replace the cluster or that the
+API refuses are explained and refused unless --allow-replace is given. --check validates the config and the previous synthesis
 only (no synthesis, nothing written), for pre-commit hooks and CI.
 
 Exit codes: 0 written (or, with --check, valid), 2 the command line, the configuration or the previous synthesis is
@@ -19,8 +22,9 @@ import os
 import sys
 from pathlib import Path
 
-from hyperpod.app.configs import UsageError, read_config
-from hyperpod.app.synthesis import ChangeRefused, guard, keep_group_order, load_previous, synthesize
+from hyperpod.app.configs import UsageError
+from hyperpod.app.environments import config_paths, read_environments
+from hyperpod.app.synthesis import ChangeRefused, guard, keep_group_order, load_previous, synthesize_stacks
 
 CONFIG_ENV = "HYPERPOD_CONFIG"
 ALLOW_REPLACE_ENV = "HYPERPOD_ALLOW_REPLACE"  # --allow-replace for `cdktf synth/deploy`, which pass no arguments
@@ -32,8 +36,9 @@ EXIT_OK, EXIT_USAGE, EXIT_REFUSED = 0, 2, 3
 def parse_args(argv: list[str]) -> argparse.Namespace:
     # allow_abbrev=False: argparse would otherwise read `--check` as an abbreviation of `--check-against`.
     parser = argparse.ArgumentParser(prog="main.py", description=__doc__.split("\n\n")[0], allow_abbrev=False)
-    parser.add_argument("--config", type=Path, default=None,
-                        help=f"tfvars-style JSON config (default: ${CONFIG_ENV} or examples/terraform.tfvars.json)")
+    parser.add_argument("--config", type=Path, action="append", default=None,
+                        help=f"tfvars-style JSON config; repeat for one stack per config (default: ${CONFIG_ENV}, "
+                             "paths separated by the OS path separator, or examples/terraform.tfvars.json)")
     parser.add_argument("--out", type=Path, default=None,
                         help="output directory in place of cdktf.out (default: the cdktf CLI's, else cdktf.out)")
     parser.add_argument("--check-against", type=Path, default=None, metavar="PREVIOUS_JSON",
@@ -51,28 +56,35 @@ def _error(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    config_path = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    paths = config_paths(args.config, os.environ.get(CONFIG_ENV), DEFAULT_CONFIG)
     outdir = args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
     try:
-        config, warnings = read_config(config_path)
-        previous = load_previous(outdir, args.check_against)
+        environments = read_environments(paths)
+        if args.check_against is not None and len(environments) > 1:
+            raise UsageError("error: --check-against names the previous synthesis of one stack; with several "
+                             "configs each stack is compared with its own stacks/<stack_name>/cdk.tf.json in --out")
+        previous = {env.stack_name: load_previous(outdir, args.check_against, env.stack_name)
+                    for env in environments}
     except UsageError as error:
         _error(str(error))
         return EXIT_USAGE
-    for warning in warnings:
-        print(f"{config_path}: {warning}", file=sys.stderr)
+    for env in environments:
+        for warning in env.warnings:
+            print(f"{env.path}: {warning}", file=sys.stderr)
     if args.check:
-        compared = "no previous synthesis" if previous is None else "previous synthesis readable"
-        print(f"{config_path}: valid ({len(warnings)} warning(s); {compared}); nothing written")
+        for env in environments:
+            compared = "no previous synthesis" if previous[env.stack_name] is None else "previous synthesis readable"
+            print(f"{env.path}: valid ({len(env.warnings)} warning(s); {compared}); nothing written")
         return EXIT_OK
-    config = keep_group_order(config, previous)
+    configs = [keep_group_order(env.config, previous[env.stack_name]) for env in environments]
+    allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
     try:
-        allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
-        written = synthesize(config, outdir, check=guard(previous, allow))
+        written = synthesize_stacks(configs, outdir, {c.stack_name: guard(previous[c.stack_name], allow)
+                                                      for c in configs})
     except ChangeRefused as refused:
         print(str(refused), file=sys.stderr)
         return EXIT_REFUSED
     from hyperpod.app.summary import summary
 
-    print(summary(config, written))
+    print("\n".join(summary(config, written[config.stack_name]) for config in configs))
     return EXIT_OK

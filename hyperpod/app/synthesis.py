@@ -7,11 +7,10 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from hyperpod.app.configs import UsageError
-
-STACK_NAME = "hyperpod"
+from hyperpod.config.state import DEFAULT_STACK_NAME
 # The lifecycle scripts this project ships (see lifecycle_scripts/README.md).
 LIFECYCLE_SCRIPTS = Path(__file__).resolve().parent.parent.parent / "lifecycle_scripts"
 
@@ -20,16 +19,16 @@ class ChangeRefused(Exception):
     """The new synthesis would replace or break the running cluster."""
 
 
-def previous_stack_path(outdir: Path, check_against: Path | None) -> Path:
-    return check_against or outdir / "stacks" / STACK_NAME / "cdk.tf.json"
+def previous_stack_path(outdir: Path, check_against: Path | None, stack_name: str = DEFAULT_STACK_NAME) -> Path:
+    return check_against or outdir / "stacks" / stack_name / "cdk.tf.json"
 
 
-def load_previous(outdir: Path, check_against: Path | None) -> dict | None:
-    """The previous synthesis to compare with, or None on a first synthesis."""
+def load_previous(outdir: Path, check_against: Path | None, stack_name: str = DEFAULT_STACK_NAME) -> dict | None:
+    """The previous synthesis of one stack to compare with, or None on a first synthesis."""
     from hyperpod.change_guard import PreviousSynthesisError
     from hyperpod.change_guard import load_previous as load
 
-    path = previous_stack_path(outdir, check_against)
+    path = previous_stack_path(outdir, check_against, stack_name)
     if check_against is None and not path.exists():
         return None  # first synthesis: nothing to protect yet
     try:
@@ -72,8 +71,15 @@ def guard(previous: dict | None, allow_replace: bool) -> Callable[[dict], None]:
 
 
 def synthesize(config, outdir: Path, check: Callable[[dict], None] | None = None) -> Path:
-    """Synthesize into a scratch folder beside `outdir`, then move it into place: never a half-written stack.
-    `check(new_json)` may raise to stop before anything is moved."""
+    """Synthesize one config's stack; see `synthesize_stacks`."""
+    checks = {config.stack_name: check} if check is not None else {}
+    return synthesize_stacks([config], outdir, checks)[config.stack_name]
+
+
+def synthesize_stacks(configs: list, outdir: Path, checks: Mapping[str, Callable[[dict], None]]) -> dict[str, Path]:
+    """One App, one stack per config, synthesized into a scratch folder beside `outdir` and then moved into place:
+    never a half-written output. `checks[stack_name](new_json)` may raise `ChangeRefused`; every stack is checked
+    before anything moves, so a refused change in one environment writes nothing for any."""
     from cdktf import App
 
     from hyperpod.lifecycle_scripts import read_scripts
@@ -83,10 +89,17 @@ def synthesize(config, outdir: Path, check: Callable[[dict], None] | None = None
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=outdir.parent, prefix=f".{outdir.name}.") as scratch:
         app = App(outdir=scratch)
-        HyperPodStack(app, STACK_NAME, config=config, lifecycle_scripts=scripts)
+        stacks = {config.stack_name: HyperPodStack(app, config.stack_name, config=config, lifecycle_scripts=scripts)
+                  for config in configs}
         app.synth()
-        if check is not None:
-            check(json.loads((Path(scratch) / "stacks" / STACK_NAME / "cdk.tf.json").read_text()))
+        refusals = []
+        for name, check in checks.items():
+            try:
+                check(_synthesized_json(Path(scratch), stacks[name]))
+            except ChangeRefused as refused:
+                refusals.append(f"stack {name}: {refused}" if len(configs) > 1 else str(refused))
+        if refusals:
+            raise ChangeRefused("\n".join(refusals))
         for item in sorted(Path(scratch).iterdir()):
             target = outdir / item.name
             if target.is_dir():
@@ -94,4 +107,17 @@ def synthesize(config, outdir: Path, check: Callable[[dict], None] | None = None
             elif target.exists():
                 target.unlink()
             item.replace(target)
-    return outdir / "stacks" / STACK_NAME / "cdk.tf.json"
+    return {name: _stack_file(outdir / "stacks" / name) for name in stacks}
+
+
+def _synthesized_json(scratch: Path, stack) -> dict:
+    path = scratch / "stacks" / stack.node.id / "cdk.tf.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    # `cdktf synth --hcl` (SYNTH_HCL_OUTPUT) writes cdk.tf instead: the guard compares the stack's JSON form.
+    return json.loads(json.dumps(stack.to_terraform()))
+
+
+def _stack_file(directory: Path) -> Path:
+    json_file = directory / "cdk.tf.json"
+    return json_file if json_file.exists() else directory / "cdk.tf"
