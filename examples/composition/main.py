@@ -3,7 +3,7 @@
 CDKTF cross-stack references (CDKTF turns each value into an output of the first stack and a
 `terraform_remote_state` read in the second).
 
-    python examples/composition/main.py [--out DIR]       (default: cdktf.out beside this file)
+    python examples/composition/main.py [--out DIR]       (default: $CDKTF_OUTDIR, else cdktf.out beside this file)
     cd DIR/stacks/eks-platform && terraform init && terraform apply     then the same in stacks/hyperpod-training
 
 Edit the constants below for your account: region, zones, the networks allowed to reach the EKS API.
@@ -105,7 +105,9 @@ def build(outdir: Path):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "cdktf.out")
+    # `cdktf synth` (with a cdktf.json whose app runs this file) names its output directory in CDKTF_OUTDIR.
+    default_out = os.environ.get("CDKTF_OUTDIR") or Path(__file__).resolve().parent / "cdktf.out"
+    parser.add_argument("--out", type=Path, default=Path(default_out))
     args = parser.parse_args(argv)
     build(args.out).synth()
     for stack in ("eks-platform", "hyperpod-training"):
