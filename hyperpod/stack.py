@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from cdktf import Fn, LocalBackend, TerraformOutput, TerraformStack
+from cdktf import Fn, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
 from constructs import Construct
@@ -20,8 +20,8 @@ from hyperpod.config.tags import DEFAULT_TAGS  # the tag rules count them
 from hyperpod.eks import AwsContext, EksCluster, ExistingEksCluster
 from hyperpod.execution_role import ExecutionRole, role_name_prefix
 from hyperpod.lifecycle_scripts import LifecycleScripts, LifecycleScriptsBucket
+from hyperpod.state_backend import declare_backend
 
-STATE_FILE = "terraform.hyperpod.tfstate"  # relative: output must not depend on where the checkout lives
 
 
 def device_plugins(config: HyperPodConfig) -> DevicePlugins:
@@ -99,7 +99,7 @@ class HyperPodStack(TerraformStack):
 
     def __init__(self, scope: Construct, id: str, *, config: HyperPodConfig, lifecycle_scripts: Mapping[str, str]):
         super().__init__(scope, id)
-        LocalBackend(self, path=STATE_FILE)
+        declare_backend(self, config.stack_name, config.state)
         AwsProvider(self, "aws", region=config.region,
                     default_tags=[AwsProviderDefaultTags(tags={**DEFAULT_TAGS, **config.tags})])
         self.hyperpod: HyperPod | None = None

@@ -1,12 +1,15 @@
 """Synthesize the HyperPod stack from a tfvars-style JSON config into Terraform JSON.
 
-    python main.py [--config PATH] [--out DIR] [--check-against PREVIOUS_JSON] [--allow-replace] [--check]
-    cdktf synth            (config from $HYPERPOD_CONFIG, output directory from the CLI)
+    python main.py [--config PATH ...] [--out DIR] [--check-against PREVIOUS_JSON] [--allow-replace] [--check]
+    cdktf synth            (configs from $HYPERPOD_CONFIG, output directory from the CLI)
 
-Before anything is written, the new synthesis is compared with the previous one (the stack JSON already in the
-output directory, or --check-against PATH): changes that would replace the cluster or that the API refuses are
-explained and refused unless --allow-replace is given. --check validates the config and the previous synthesis
-only (no synthesis, nothing written), for pre-commit hooks and CI.
+Each config becomes one stack named by its `stack_name` (one App, one process): `--config dev.json --config
+prod.json`, or HYPERPOD_CONFIG=dev.json:prod.json (the OS path separator) for `cdktf synth`/`cdktf deploy hp-prod`.
+
+Before anything is written, each stack is compared with its previous synthesis (its stack JSON already in the
+output directory, or --check-against PATH for a single config): changes that would replace the cluster or that the
+API refuses are explained and refused unless --allow-replace is given. --check validates the configs and the
+previous syntheses only (no synthesis, nothing written), for pre-commit hooks and CI.
 
 Exit codes: 0 written (or, with --check, valid); 1 writing the output failed (disk full, I/O error); 2 the command
 line (e.g. an --out that is a file, unwritable or inside the project's sources), the configuration or the previous
@@ -22,19 +25,18 @@ import os
 import sys
 from pathlib import Path
 
-from hyperpod.app.configs import UsageError, read_config
-from hyperpod.app.synthesis import (
+from hyperpod.app.configs import UsageError
+from hyperpod.app.environments import config_paths, read_environments
+from hyperpod.app.output import WriteError, check_output_directory, prepare_output_directory
+from hyperpod.app.previous import (
     ChangeRefused,
-    WriteError,
-    check_output_directory,
     guard,
     keep_group_order,
     keep_provisioning_mode,
     load_previous,
-    prepare_output_directory,
     previous_stack_path,
-    synthesize,
 )
+from hyperpod.app.synthesis import synthesize_stacks
 
 CONFIG_ENV = "HYPERPOD_CONFIG"
 ALLOW_REPLACE_ENV = "HYPERPOD_ALLOW_REPLACE"  # --allow-replace for `cdktf synth/deploy`, which pass no arguments
@@ -47,8 +49,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     # allow_abbrev=False: argparse would otherwise read `--check` as an abbreviation of `--check-against`.
     parser = argparse.ArgumentParser(prog="main.py", description=__doc__.split("\n\n")[0], allow_abbrev=False,
                                      epilog=__doc__[__doc__.index("Exit codes:"):].replace("\n", " "))
-    parser.add_argument("--config", type=Path, default=None,
-                        help=f"tfvars-style JSON config (default: ${CONFIG_ENV} or examples/terraform.tfvars.json)")
+    parser.add_argument("--config", type=Path, action="append", default=None,
+                        help=f"tfvars-style JSON config; repeat for one stack per config (default: ${CONFIG_ENV}, "
+                             "paths separated by the OS path separator, or examples/terraform.tfvars.json)")
     parser.add_argument("--out", type=Path, default=None,
                         help="output directory in place of cdktf.out (default: the cdktf CLI's, else cdktf.out)")
     parser.add_argument("--check-against", type=Path, default=None, metavar="PREVIOUS_JSON",
@@ -85,32 +88,39 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    config_path = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    paths = config_paths(args.config, os.environ.get(CONFIG_ENV), DEFAULT_CONFIG)
     outdir = args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
     check_output_directory(outdir)
-    config, warnings = read_config(config_path)
-    previous = load_previous(outdir, args.check_against)
+    environments = read_environments(paths)
+    if args.check_against is not None and len(environments) > 1:
+        raise UsageError("--check-against names the previous synthesis of one stack; with several configs each "
+                         "stack is compared with its own stacks/<stack_name>/cdk.tf.json in --out")
+    previous = {env.stack_name: load_previous(outdir, args.check_against, env.stack_name) for env in environments}
     if not args.check:
         prepare_output_directory(outdir)
-    if previous is None:  # a user who expected a comparison must know there was none
-        path = previous_stack_path(outdir, args.check_against)
-        print(f"note: no previous synthesis at {path}: change guard skipped", file=sys.stderr)
-    for warning in warnings:
-        print(f"{config_path}: {warning}", file=sys.stderr)
+    for env in environments:
+        if previous[env.stack_name] is None:  # a user who expected a comparison must know there was none
+            path = previous_stack_path(outdir, args.check_against, env.stack_name)
+            print(f"note: no previous synthesis at {path}: change guard skipped", file=sys.stderr)
+        for warning in env.warnings:
+            print(f"{env.path}: {warning}", file=sys.stderr)
     if args.check:
-        compared = "no previous synthesis" if previous is None else "previous synthesis readable"
-        print(f"{config_path}: valid ({len(warnings)} warning(s); {compared}); nothing written")
+        for env in environments:
+            compared = "no previous synthesis" if previous[env.stack_name] is None else "previous synthesis readable"
+            print(f"{env.path}: valid ({len(env.warnings)} warning(s); {compared}); nothing written")
         return EXIT_OK
-    config = keep_provisioning_mode(keep_group_order(config, previous), previous)
+    configs = [keep_provisioning_mode(keep_group_order(env.config, before), before)
+               for env, before in ((env, previous[env.stack_name]) for env in environments)]
     allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
-    written = _synthesize_holding_runtime_output(config, outdir, guard(previous, allow))
+    checks = {config.stack_name: guard(previous[config.stack_name], allow) for config in configs}
+    written = _synthesize_holding_runtime_output(configs, outdir, checks)
     from hyperpod.app.summary import summary
 
-    print(summary(config, written))
+    print("\n".join(summary(config, written[config.stack_name]) for config in configs))
     return EXIT_OK
 
 
-def _synthesize_holding_runtime_output(config, outdir: Path, check) -> Path:
+def _synthesize_holding_runtime_output(configs: list, outdir: Path, checks: dict) -> dict[str, Path]:
     """jsii's Node runtime writes through sys.stderr, and a Ctrl-C reaches it too (the whole process group): dying,
     it complains about its broken channel. What it (and this process) writes meanwhile is held and passed on when
     synthesis ends; after Ctrl-C it is dropped for good, so the interrupt is reported in one line."""
@@ -119,7 +129,7 @@ def _synthesize_holding_runtime_output(config, outdir: Path, check) -> Path:
     sys.stderr = held
     interrupted = False
     try:
-        return synthesize(config, outdir, check=check)
+        return synthesize_stacks(configs, outdir, checks)
     except KeyboardInterrupt as interrupt:
         interrupted = True
         interrupt.report_to = real  # sys.stderr stays `held`: the runtime's last words go nowhere

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hyperpod.app.synthesis import STACK_NAME
-
 
 def summary(config, written: Path) -> str:
     from hyperpod import instance_types
 
     if not config.hyperpod_enabled:
-        return f"stack {STACK_NAME}: hyperpod_enabled is false, no HyperPod resources\n  wrote {written}"
-    lines = [f"stack {STACK_NAME}: HyperPod cluster {config.hyperpod_cluster_name} on EKS cluster "
+        return f"stack {config.stack_name}: hyperpod_enabled is false, no HyperPod resources\n  wrote {written}"
+    lines = [f"stack {config.stack_name}: HyperPod cluster {config.hyperpod_cluster_name} on EKS cluster "
              f"{config.eks_cluster_name}"]
     totals: dict[str, int] = {}
     instances = 0

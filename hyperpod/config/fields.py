@@ -58,8 +58,8 @@ _RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 BUCKET_PREFIX = "sagemaker-"
 
 
-def bucket_name_rule_broken(name: str) -> str | None:
-    """The first S3 (or HyperPod) bucket naming rule `name` breaks, or None."""
+def s3_bucket_rule_broken(name: str) -> str | None:
+    """The first S3 bucket naming rule `name` breaks, or None."""
     if not _BUCKET_CHARACTERS.fullmatch(name):
         return "3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"
     if ".." in name:
@@ -72,6 +72,14 @@ def bucket_name_rule_broken(name: str) -> str | None:
     for suffix in _RESERVED_SUFFIXES:
         if name.endswith(suffix):
             return f"not ending with {suffix} (reserved by S3)"
+    return None
+
+
+def bucket_name_rule_broken(name: str) -> str | None:
+    """The first S3 or HyperPod bucket naming rule a lifecycle scripts bucket name breaks, or None."""
+    broken = s3_bucket_rule_broken(name)
+    if broken:
+        return broken
     if not name.startswith(BUCKET_PREFIX) or len(name) == len(BUCKET_PREFIX):
         return f"starting with {BUCKET_PREFIX} (HyperPod's instance role can only read sagemaker-* buckets)"
     return None
@@ -87,7 +95,16 @@ def _bucket_name(value: str, info: ValidationInfo) -> str:
     return value
 
 
+def _s3_bucket_name(value: str) -> str:
+    # No token bypass: a Terraform backend is read before anything is evaluated, so it takes literals only.
+    broken = s3_bucket_rule_broken(value)
+    if broken:
+        raise ValueError(f"got {value_repr(value)}; allowed: an S3 bucket name, {broken}")
+    return value
+
+
 LifecycleBucketName = Annotated[str, AfterValidator(_bucket_name)]
+S3BucketName = Annotated[str, AfterValidator(_s3_bucket_name)]
 ResourceName = Annotated[str, matching(NAME, "1-63 letters, digits and hyphens, starting and ending with a letter "
                                              "or digit (AWS pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})")]
 EksClusterName = Annotated[str, matching(EKS_CLUSTER_NAME, "an EKS cluster name: 1-100 letters, digits, hyphens and "

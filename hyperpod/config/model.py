@@ -27,6 +27,7 @@ from hyperpod.config.fields import (
 from hyperpod.config.fsx_lustre import FsxLustre, fsx_lustre_problems
 from hyperpod.config.helm_chart import HelmChartSource, helm_chart_problems
 from hyperpod.config.instance_groups import MAX_INSTANCE_GROUPS, InstanceGroup, instance_group_problems
+from hyperpod.config.state import DEFAULT_STACK_NAME, StackName, StateConfig, state_problems
 from hyperpod.config.tags import tag_problems
 from hyperpod.config.tokens import LITERALS_ONLY
 
@@ -91,6 +92,10 @@ class HyperPodConfig(Strict):
                                             description="HyperPod's EKS add-ons (all off by default).")
     hyperpod_fsx_lustre: FsxLustre = Field(default_factory=FsxLustre,
                                            description="FSx for Lustre shared storage (off by default).")
+    stack_name: StackName = Field(
+        DEFAULT_STACK_NAME, description="Name of the CDKTF stack (`cdktf deploy <stack_name>`); unique per "
+                                        "environment when one app synthesizes several configs.")
+    state: StateConfig = Field(default_factory=StateConfig, description="Where Terraform keeps this stack's state.")
 
     @model_validator(mode="after")
     def _cross_field(self, info: ValidationInfo) -> HyperPodConfig:
@@ -128,6 +133,7 @@ def cross_field_problems(raw: dict, context: object = None) -> list[Problem]:
     if isinstance(groups, list):
         problems += instance_group_problems(groups)
     problems += capacity_problems(raw) + addon_problems(raw) + fsx_lustre_problems(raw)
+    problems += state_problems(raw.get("state"))
     return problems
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hyperpod.app.synthesis import keep_provisioning_mode
+from hyperpod.app.previous import keep_provisioning_mode
 from hyperpod.config import parse_config
 from tests.conftest import minimal_config
 from tests.core.test_capacity_config import KEY, PLAN, cpu, group, update, with_groups

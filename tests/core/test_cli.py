@@ -260,3 +260,31 @@ def test_exit_codes_are_in_the_help():
     for code in ("0 written", "1 writing the output failed", "2 the command line", "3 a dangerous change was refused",
                  "130 interrupted"):
         assert code in help_text
+
+
+def test_terraform_state_and_working_files_survive_a_new_synthesis(tmp_path, capsys):
+    """With the local backend the state lives in the stack folder: a re-synthesis must never lose it."""
+    from hyperpod.app import cli
+
+    out = tmp_path / "out"
+    assert cli.main(["--out", str(out)]) == 0
+    stack = out / "stacks" / "hyperpod"
+    (stack / "terraform.hyperpod.tfstate").write_text('{"serial": 7}')
+    (stack / "terraform.hyperpod.tfstate.backup").write_text('{"serial": 6}')
+    (stack / ".terraform" / "providers").mkdir(parents=True)
+    (stack / ".terraform" / "providers" / "plugin").write_text("binary")
+    (stack / ".terraform.lock.hcl").write_text("# lock")
+    (stack / "stray-old-file.json").write_text("{}")  # CDKTF's own output is replaced, not merged
+    other = out / "stacks" / "hp-prod"  # another environment, left off this command line
+    other.mkdir()
+    (other / "terraform.hp-prod.tfstate").write_text('{"serial": 3}')
+
+    assert cli.main(["--out", str(out), "--config", str(EXAMPLES / "production.tfvars.json"),
+                     "--allow-replace"]) == 0
+    assert (stack / "terraform.hyperpod.tfstate").read_text() == '{"serial": 7}'
+    assert (stack / "terraform.hyperpod.tfstate.backup").read_text() == '{"serial": 6}'
+    assert (stack / ".terraform" / "providers" / "plugin").read_text() == "binary"
+    assert (stack / ".terraform.lock.hcl").read_text() == "# lock"
+    assert not (stack / "stray-old-file.json").exists()
+    assert (stack / "cdk.tf.json").read_bytes() != b"" and "stacks/hyperpod" in capsys.readouterr().out
+    assert (other / "terraform.hp-prod.tfstate").read_text() == '{"serial": 3}'

@@ -6,7 +6,7 @@ import difflib
 
 import pytest
 
-from tests.core.golden import EXAMPLES, golden_path
+from tests.core.golden import ENVIRONMENTS_GOLDEN, EXAMPLES, golden_path, synthesize_environments
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
@@ -23,3 +23,16 @@ def test_matches_golden(example, synth):
 
 def test_every_example_has_a_golden_file():
     assert {golden_path(e).name for e in EXAMPLES} == {p.name for p in golden_path(EXAMPLES[0]).parent.glob("*.json")}
+
+
+def test_environments_match_golden(tmp_path):
+    """examples/environments synthesized together: one stack per config, each equal to its golden file."""
+    synthesized = synthesize_environments(tmp_path / "out")
+    assert sorted(synthesized) == sorted(p.name.removesuffix(".cdk.tf.json") for p in ENVIRONMENTS_GOLDEN.iterdir())
+    for name, actual in synthesized.items():
+        expected = (ENVIRONMENTS_GOLDEN / f"{name}.cdk.tf.json").read_text()
+        if actual != expected:
+            diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), name,
+                                                "synthesized", n=2))
+            pytest.fail(f"stack {name} no longer synthesizes to its golden file; if intended, run "
+                        f"`python -m tests.core.golden --update` and review:\n{diff[:6000]}")
