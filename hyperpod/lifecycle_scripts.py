@@ -77,6 +77,8 @@ def read_scripts(directory: Path) -> dict[str, str]:
     """The files that belong to the scripts (belongs_to_the_scripts), by POSIX path relative to `directory`.
     Called by the app, never by a construct (`LifecycleScripts` checks that on_create.sh is among them, for file and
     Python callers alike)."""
+    if not directory.is_dir():  # rglob would quietly find nothing, and the error would come far from the cause
+        raise FileNotFoundError(f"lifecycle scripts folder {directory} does not exist")
     root = directory.resolve()
     return {relative.as_posix(): path.read_text(encoding="utf-8")
             for path in sorted(directory.rglob("*"))

@@ -58,7 +58,7 @@ def build(outdir: Path):
     from hyperpod.bindings.kubernetes import KubernetesProvider
     from hyperpod.config import parse_config
     from hyperpod.eks import AwsContext, EksCluster
-    from hyperpod.lifecycle_scripts import read_scripts
+    from hyperpod.lifecycle_scripts import shipped_scripts
     from hyperpod.stack import HyperPod
 
     app = App(outdir=str(outdir))
@@ -99,7 +99,7 @@ def build(outdir: Path):
                      account_id=DataAwsCallerIdentity(training, "caller").account_id)
     config, _ = parse_config(HYPERPOD)
     HyperPod(training, "hyperpod", config=config, eks=cluster, aws=aws,
-             lifecycle_scripts=read_scripts(ROOT / "lifecycle_scripts"))
+             lifecycle_scripts=shipped_scripts())
     return app
 
 

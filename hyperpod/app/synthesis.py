@@ -41,18 +41,25 @@ def synthesize_stacks(configs: list, outdir: Path, checks: Mapping[str, Callable
         raise UsageError(f"--out {outdir}: cannot write there: {error.strerror or error}") from None
     try:
         with scratch_folder as scratch:
-            try:
-                app = App(outdir=scratch)
-                stacks = {config.stack_name: HyperPodStack(app, config.stack_name, config=config,
-                                                           lifecycle_scripts=scripts) for config in configs}
+            # Ctrl-C reaches the whole process group: jsii's node process may die before Python sees the signal,
+            # so the interrupt is only noted here and wins over whatever error node's death causes.
+            with InterruptDeferred() as synthesis_interrupt:
                 try:
+                    app = App(outdir=scratch)
+                    stacks = {config.stack_name: HyperPodStack(app, config.stack_name, config=config,
+                                                               lifecycle_scripts=scripts) for config in configs}
                     app.synth()
-                except JSIIError as error:  # node writes the files: its I/O errors (ENOSPC, EIO) arrive so
-                    raise WriteError(f"--out {outdir}: writing the synthesis failed ({str(error).splitlines()[0]}); "
-                                     "what was there before is unchanged") from None
-                _check_every_stack(Path(scratch), stacks, checks)
-            except KeyboardInterrupt:
-                raise Interrupted("interrupted: nothing was written") from None
+                    if not synthesis_interrupt.received:
+                        _check_every_stack(Path(scratch), stacks, checks)
+                except (Exception, KeyboardInterrupt) as error:
+                    if synthesis_interrupt.received or isinstance(error, KeyboardInterrupt):
+                        raise Interrupted("interrupted: nothing was written") from None
+                    if isinstance(error, JSIIError):  # node writes the files: its I/O errors (ENOSPC, EIO) arrive so
+                        raise WriteError(f"--out {outdir}: writing the synthesis failed ({str(error).splitlines()[0]}"
+                                         "); what was there before is unchanged") from None
+                    raise
+            if synthesis_interrupt.received:
+                raise Interrupted("interrupted: nothing was written")
             written = {name: _stack_file(outdir / "stacks" / name, Path(scratch) / "stacks" / name)
                        for name in stacks}
             with InterruptDeferred() as deferred:
