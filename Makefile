@@ -18,10 +18,14 @@ install-test:
 synth: install
 	python main.py $(ARGS)
 
+# Both cores: test files are spread over PYTEST_WORKERS processes (a file's tests stay together, so its fixtures
+# are built once); PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= 2
+
 test: install-test
 	uv lock --check --offline
 	git ls-files -co --exclude-standard '*.sh' | xargs -r shellcheck
-	python -m pytest $(PYTEST_ARGS)
+	python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Refresh uv.lock and the tools' locks from pyproject.toml and tools/*; UPGRADE=1 also takes newer unpinned releases.
 lock:
