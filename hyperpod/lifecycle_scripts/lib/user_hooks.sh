@@ -20,8 +20,11 @@ run_user_hook() {
 
 run_user_hooks() {
   local hooks_dir="$1" hook
-  local -a hooks
-  mapfile -d '' -t hooks < <(list_user_hooks "$hooks_dir")
+  local -a hooks=()
+  # A read loop, not `mapfile -d ''`: that needs bash 4.4, and Amazon Linux 2 nodes have bash 4.2.
+  while IFS= read -r -d '' hook; do
+    hooks+=("$hook")
+  done < <(list_user_hooks "$hooks_dir")
   if ((${#hooks[@]} == 0)); then
     log "no user hooks in $hooks_dir"
     return
