@@ -131,3 +131,40 @@ def test_hcl_keeps_the_s3_backend_with_its_lock_file(hcl_of):
     backend = backend[:backend.index("\n  }\n")]
     for setting in ('key = "hyperpod/prod/terraform.tfstate"', "use_lockfile = true", "encrypt = true"):
         assert setting in re.sub(r" +", " ", backend), backend
+
+
+def test_repair_is_idempotent(hcl_of):
+    """Running scripts/hcl_exit.py twice must not change the HCL again (a second trimsuffix would cut a newline)."""
+    hcl = repair((hcl_of("production") / "stacks" / "hyperpod" / "cdk.tf").read_text())
+    assert "trimsuffix(<<EOF" in hcl
+    assert repair(hcl) == hcl
+
+
+def test_repaired_heredocs_hold_exactly_the_synthesized_strings(tmp_path):
+    """CDKTF renders a multi-line string s as `<<EOF\\n{s}\\nEOF` (a value of s + newline; `EOF,` inside a list);
+    Terraform itself evaluates the repaired list to exactly the original strings."""
+    strings = ["no trailing newline\nsecond", "a script\nprintf '%s\\n' \"$1\"\n", "two\n\n"]
+    rendered = ",\n".join(f"<<EOF\n{s}\nEOF" for s in strings)  # lib/hcl/render.js renderString + renderList
+    (tmp_path / "main.tf").write_text(repair(f"locals {{\n  strings = [\n{rendered}\n]\n}}\n"))
+    result = subprocess.run([harness.terraform_binary(), "console"], cwd=tmp_path, input="jsonencode(local.strings)",
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "CHECKPOINT_DISABLE": "1", "NO_COLOR": "1"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(json.loads(result.stdout)) == strings
+
+
+def test_bindings_describe_every_json_argument_for_hcl():
+    """The HCL description is derived from the JSON attributes: nothing is dropped except unset (None) values, and
+    lists of objects are blocks only where the provider declares blocks."""
+    from hyperpod.bindings.hcl import typed_for_hcl
+
+    attributes = {"name": "x", "count": 2, "on": True, "unset": None, "args": ["a"],
+                  "labels": {"app.kubernetes.io/x": "y"}, "nested": {"size": 1}, "items": [{"key": "k"}]}
+    described = typed_for_hcl(attributes, lists_of_objects_are_blocks=False)
+    assert set(described) == set(attributes) - {"unset"}
+    assert described["labels"]["type"] == "map" and described["nested"]["type"] == "list"
+    assert described["count"]["storageClassType"] == "number" and described["on"]["storageClassType"] == "boolean"
+    assert not described["items"]["isBlock"]
+    assert typed_for_hcl({"items": [{"key": "k"}]}, lists_of_objects_are_blocks=True)["items"]["isBlock"]
+    with pytest.raises(TypeError, match="no HCL rendering for"):
+        typed_for_hcl({"mixed": ["a", 1]}, lists_of_objects_are_blocks=False)
