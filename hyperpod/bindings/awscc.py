@@ -15,6 +15,8 @@ from typing import Any, Literal, Sequence
 import cdktf
 from constructs import Construct
 
+from hyperpod.bindings.hcl import typed_for_hcl
+
 PROVIDER_SOURCE = "hashicorp/awscc"
 PROVIDER_VERSION = "1.106.0"
 
@@ -46,6 +48,10 @@ class AwsccProvider(cdktf.TerraformProvider):
 
     def _synthesize_attributes(self) -> dict[str, Any]:
         return {"region": self._region} if self._region is not None else {}
+
+    def _synthesize_hcl_attributes(self) -> dict[str, Any]:
+        # awscc (plugin framework) has nested attributes only, no blocks.
+        return typed_for_hcl(self._synthesize_attributes(), lists_of_objects_are_blocks=False)
 
 
 @dataclass(frozen=True)
@@ -208,6 +214,10 @@ class SagemakerCluster(cdktf.TerraformResource):
         if not attributes.get("tags"):
             attributes.pop("tags", None)
         return attributes
+
+    def _synthesize_hcl_attributes(self) -> dict[str, Any]:
+        # awscc (plugin framework) has nested attributes only, no blocks.
+        return typed_for_hcl(self._synthesize_attributes(), lists_of_objects_are_blocks=False)
 
     @property
     def cluster_arn(self) -> str:

@@ -12,6 +12,8 @@ from typing import Any, Mapping, Sequence
 import cdktf
 from constructs import Construct
 
+from hyperpod.bindings.hcl import typed_for_hcl
+
 PROVIDER_SOURCE = "hashicorp/external"
 PROVIDER_VERSION = "2.3.5"
 
@@ -30,6 +32,9 @@ class ExternalProvider(cdktf.TerraformProvider):
     def _synthesize_attributes(self) -> dict[str, Any]:
         return {}
 
+    def _synthesize_hcl_attributes(self) -> dict[str, Any]:
+        return typed_for_hcl(self._synthesize_attributes(), lists_of_objects_are_blocks=False)
+
 
 class DataExternal(cdktf.TerraformDataSource):
     """`data "external"`: runs `program` at plan time; it must print one JSON object of strings on stdout."""
@@ -43,6 +48,9 @@ class DataExternal(cdktf.TerraformDataSource):
 
     def _synthesize_attributes(self) -> dict[str, Any]:
         return self._attributes
+
+    def _synthesize_hcl_attributes(self) -> dict[str, Any]:
+        return typed_for_hcl(self._synthesize_attributes(), lists_of_objects_are_blocks=False)
 
     def result(self, key: str) -> str:
         return self.get_string_attribute(f"result.{key}")

@@ -13,6 +13,8 @@ from typing import Any, Sequence
 import cdktf
 from constructs import Construct
 
+from hyperpod.bindings.hcl import typed_for_hcl
+
 PROVIDER_SOURCE = "kubernetes"  # hashicorp/kubernetes, written as the prebuilt binding writes it
 PROVIDER_VERSION = "2.38.0"  # the version cdktf-cdktf-provider-kubernetes 12.1.1 targets
 
@@ -40,6 +42,10 @@ class KubernetesProvider(cdktf.TerraformProvider):
     def _synthesize_attributes(self) -> dict[str, Any]:
         return self._attributes
 
+    def _synthesize_hcl_attributes(self) -> dict[str, Any]:
+        # hashicorp/kubernetes 2.x (SDKv2): every list of objects in its Terraform JSON is a block.
+        return typed_for_hcl(self._attributes, lists_of_objects_are_blocks=True)
+
 
 class KubernetesResource(cdktf.TerraformResource):
     """Any hashicorp/kubernetes resource, written as Terraform JSON without the prebuilt binding (~430 MB).
@@ -62,3 +68,7 @@ class KubernetesResource(cdktf.TerraformResource):
 
     def _synthesize_attributes(self) -> dict[str, Any]:
         return self._attributes
+
+    def _synthesize_hcl_attributes(self) -> dict[str, Any]:
+        # hashicorp/kubernetes 2.x (SDKv2): every list of objects in its Terraform JSON is a block.
+        return typed_for_hcl(self._attributes, lists_of_objects_are_blocks=True)

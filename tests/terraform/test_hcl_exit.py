@@ -1,6 +1,8 @@
 """The exit to plain HCL: `cdktf synth --hcl` (the real CLI) writes HCL for every example; after
-scripts/hcl_exit.py repairs CDKTF 0.21's two rendering defects, real Terraform validates it with the offline
-stand-in providers. This is what a team keeps if it leaves CDKTF."""
+scripts/hcl_exit.py repairs CDKTF 0.21's three rendering defects, real Terraform validates every stack with the
+offline stand-in providers. This is what a team keeps if it leaves CDKTF.
+
+Each app is synthesized as HCL once per module (a cdktf synth costs ~8 s) and shared by the tests."""
 
 from __future__ import annotations
 
@@ -25,9 +27,13 @@ ENVIRONMENTS = [EXAMPLES / "environments" / "dev.json", EXAMPLES / "environments
 APPS = {
     "quick-start": ("python main.py", str(EXAMPLES / "terraform.tfvars.json"), ["hyperpod"]),
     "production": ("python main.py", str(EXAMPLES / "production.tfvars.json"), ["hyperpod"]),
+    "capacity": ("python main.py", str(EXAMPLES / "capacity.tfvars.json"), ["hyperpod"]),
+    "addons": ("python main.py", str(EXAMPLES / "addons.tfvars.json"), ["hyperpod"]),
     "environments": ("python main.py", os.pathsep.join(map(str, ENVIRONMENTS)), ["hp-dev", "hp-prod"]),
     "composition": ("python examples/composition/main.py", "", ["eks-platform", "hyperpod-training"]),
 }
+STACKS = [(app, stack) for app, (_, _, stacks) in APPS.items() for stack in stacks]
+ADDRESS = re.compile(r'^(resource|data) "([^"]+)" "([^"]+)"', re.M)
 
 
 def cdktf_synth_hcl(app: str, hyperpod_config: str, tmp_path: Path) -> Path:
@@ -48,29 +54,58 @@ def cdktf_synth_hcl(app: str, hyperpod_config: str, tmp_path: Path) -> Path:
     return out
 
 
-def test_hcl_of_a_stack_of_prebuilt_bindings_validates(terraform_cli_config, tmp_path):
-    """The composition's EKS platform stack (prebuilt aws binding only), as HCL, repaired, validates cleanly.
-    Stacks using this project's small bindings (awscc, external, kubernetes) and the helm provider's nested
-    attributes do not yet: see README, "Leaving CDKTF"."""
-    command, hyperpod_config, stacks = APPS["composition"]
-    out = cdktf_synth_hcl(command, hyperpod_config, tmp_path)
-    assert sorted(p.name for p in (out / "stacks").iterdir()) == sorted(stacks)
-    directory = out / "stacks" / "eks-platform"
+@pytest.fixture(scope="module")
+def hcl_of(tmp_path_factory):
+    """callable(app name) -> the `cdktf synth --hcl` output directory of that app, synthesized once per module."""
+    outputs: dict[str, Path] = {}
+
+    def get(app: str) -> Path:
+        if app not in outputs:
+            command, hyperpod_config, stacks = APPS[app]
+            out = cdktf_synth_hcl(command, hyperpod_config, tmp_path_factory.mktemp("hcl-" + app))
+            assert sorted(p.name for p in (out / "stacks").iterdir()) == sorted(stacks)
+            outputs[app] = out
+        return outputs[app]
+
+    return get
+
+
+GOLDEN = ROOT / "tests" / "core" / "golden"
+# (app, stack) -> the golden Terraform JSON of the same stack
+GOLDEN_JSON = {("quick-start", "hyperpod"): GOLDEN / "terraform.cdk.tf.json",
+               ("production", "hyperpod"): GOLDEN / "production.cdk.tf.json",
+               ("capacity", "hyperpod"): GOLDEN / "capacity.cdk.tf.json",
+               ("addons", "hyperpod"): GOLDEN / "addons.cdk.tf.json",
+               ("environments", "hp-dev"): GOLDEN / "environments" / "hp-dev.cdk.tf.json",
+               ("environments", "hp-prod"): GOLDEN / "environments" / "hp-prod.cdk.tf.json"}
+
+
+@pytest.mark.parametrize(("app", "stack"), STACKS, ids=[f"{app}/{stack}" for app, stack in STACKS])
+def test_every_example_as_hcl_validates(hcl_of, terraform_cli_config, tmp_path, app, stack):
+    """Every stack of every example, as HCL, repaired, validates cleanly (no error, no warning) with the stand-in
+    providers, which carry the real providers' schemas: every argument the bindings set is there, in its shape."""
+    directory = hcl_of(app) / "stacks" / stack
     assert not (directory / "cdk.tf.json").exists(), "--hcl must write HCL, not JSON"
-    (directory / "cdk.tf").write_text(repair((directory / "cdk.tf").read_text()))
+    hcl = (directory / "cdk.tf").read_text()
     workspace = harness.Workspace.from_stack(directory / "cdk.tf", tmp_path / "tf", terraform_cli_config)
+    (workspace.directory / "cdk.tf").write_text(repair(hcl))
     result = workspace.init()
     assert result.ok, f"terraform init failed:\n{result.output}"
     result = workspace.validate()
     assert result.ok, str(result)
-    assert "Success! The configuration is valid." in result.output  # and no warnings
+    assert "Success! The configuration is valid." in result.output and "Warning" not in result.output, result.output
+    if (app, stack) in GOLDEN_JSON:  # same addresses as the JSON synthesis: the state carries over
+        golden = json.loads(GOLDEN_JSON[app, stack].read_text())
+        json_addresses = {(kind, type_, name) for kind in ("resource", "data")
+                          for type_, named in golden.get(kind, {}).items() for name in named}
+        assert set(ADDRESS.findall(repair(hcl))) == json_addresses
 
 
-def test_cdktf_hcl_needs_the_repair(terraform_cli_config, tmp_path):
-    """CDKTF 0.21 renders preconditions as a list attribute Terraform refuses: the reason scripts/hcl_exit.py exists
-    (this test fails once a CDKTF release renders them as blocks; then the repair can go)."""
-    command, hyperpod_config, _ = APPS["quick-start"]
-    directory = cdktf_synth_hcl(command, hyperpod_config, tmp_path) / "stacks" / "hyperpod"
+def test_cdktf_hcl_needs_the_repair(hcl_of, terraform_cli_config, tmp_path):
+    """CDKTF 0.21 renders preconditions as a list attribute Terraform refuses, and the helm provider's nested
+    attributes as blocks: the reasons scripts/hcl_exit.py exists (this test fails once a CDKTF release renders them
+    right; then the repair can go)."""
+    directory = hcl_of("quick-start") / "stacks" / "hyperpod"
     hcl = (directory / "cdk.tf").read_text()
     assert "precondition = [" in hcl and re.search(r'depends_on = \[\n\s+"aws_', hcl)
     workspace = harness.Workspace.from_stack(directory / "cdk.tf", tmp_path / "tf", terraform_cli_config)
@@ -79,15 +114,57 @@ def test_cdktf_hcl_needs_the_repair(terraform_cli_config, tmp_path):
     repaired = repair(hcl)
     assert "precondition {" in repaired and "precondition = [" not in repaired
     assert not re.search(r'depends_on = \[\n\s+"', repaired)
-    # Only the two defects change: every resource address stays as CDKTF synthesized it (same state).
-    addresses = re.compile(r'^(resource|data) "([^"]+)" "([^"]+)"', re.M)
-    assert addresses.findall(repaired) == addresses.findall(hcl)
+    helm = re.compile(r'^provider "helm" \{\n.*?^\}\n', re.M | re.S)
+    assert re.search(r"^  kubernetes \{\n(.*\n)*    exec \{$", helm.search(hcl).group(0), re.M)
+    assert re.search(r"^  kubernetes = \{\n(.*\n)*    exec = \{$", helm.search(repaired).group(0), re.M)
+    # the kubernetes provider (2.x) really has an exec block: it stays one
+    kubernetes = re.compile(r'^provider "kubernetes" \{\n.*?^\}\n', re.M | re.S)
+    assert kubernetes.search(repaired).group(0) == kubernetes.search(hcl).group(0)
+    assert re.search(r"^  exec \{$", kubernetes.search(hcl).group(0), re.M)
+    # Only the defects change: every resource address stays as CDKTF synthesized it (same state).
+    assert ADDRESS.findall(repaired) == ADDRESS.findall(hcl)
 
 
-def test_hcl_keeps_the_s3_backend_with_its_lock_file(tmp_path):
-    command, hyperpod_config, _ = APPS["environments"]
-    hcl = (cdktf_synth_hcl(command, hyperpod_config, tmp_path) / "stacks" / "hp-prod" / "cdk.tf").read_text()
+def test_hcl_keeps_the_s3_backend_with_its_lock_file(hcl_of):
+    hcl = (hcl_of("environments") / "stacks" / "hp-prod" / "cdk.tf").read_text()
     backend = hcl[hcl.index('backend "s3" {'):]
     backend = backend[:backend.index("\n  }\n")]
     for setting in ('key = "hyperpod/prod/terraform.tfstate"', "use_lockfile = true", "encrypt = true"):
         assert setting in re.sub(r" +", " ", backend), backend
+
+
+def test_repair_is_idempotent(hcl_of):
+    """Running scripts/hcl_exit.py twice must not change the HCL again (a second trimsuffix would cut a newline)."""
+    hcl = repair((hcl_of("production") / "stacks" / "hyperpod" / "cdk.tf").read_text())
+    assert "trimsuffix(<<EOF" in hcl
+    assert repair(hcl) == hcl
+
+
+def test_repaired_heredocs_hold_exactly_the_synthesized_strings(tmp_path):
+    """CDKTF renders a multi-line string s as `<<EOF\\n{s}\\nEOF` (a value of s + newline; `EOF,` inside a list);
+    Terraform itself evaluates the repaired list to exactly the original strings."""
+    strings = ["no trailing newline\nsecond", "a script\nprintf '%s\\n' \"$1\"\n", "two\n\n"]
+    rendered = ",\n".join(f"<<EOF\n{s}\nEOF" for s in strings)  # lib/hcl/render.js renderString + renderList
+    (tmp_path / "main.tf").write_text(repair(f"locals {{\n  strings = [\n{rendered}\n]\n}}\n"))
+    result = subprocess.run([harness.terraform_binary(), "console"], cwd=tmp_path, input="jsonencode(local.strings)",
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "CHECKPOINT_DISABLE": "1", "NO_COLOR": "1"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(json.loads(result.stdout)) == strings
+
+
+def test_bindings_describe_every_json_argument_for_hcl():
+    """The HCL description is derived from the JSON attributes: nothing is dropped except unset (None) values, and
+    lists of objects are blocks only where the provider declares blocks."""
+    from hyperpod.bindings.hcl import typed_for_hcl
+
+    attributes = {"name": "x", "count": 2, "on": True, "unset": None, "args": ["a"],
+                  "labels": {"app.kubernetes.io/x": "y"}, "nested": {"size": 1}, "items": [{"key": "k"}]}
+    described = typed_for_hcl(attributes, lists_of_objects_are_blocks=False)
+    assert set(described) == set(attributes) - {"unset"}
+    assert described["labels"]["type"] == "map" and described["nested"]["type"] == "list"
+    assert described["count"]["storageClassType"] == "number" and described["on"]["storageClassType"] == "boolean"
+    assert not described["items"]["isBlock"]
+    assert typed_for_hcl({"items": [{"key": "k"}]}, lists_of_objects_are_blocks=True)["items"]["isBlock"]
+    with pytest.raises(TypeError, match="no HCL rendering for"):
+        typed_for_hcl({"mixed": ["a", 1]}, lists_of_objects_are_blocks=False)
