@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote, urlparse
+
+from tests.status.local_server import LocalServer
 
 
 def addon(name: str, cluster: str, status: str = "ACTIVE", version: str = "v1.0.0-eksbuild.1",
@@ -59,22 +61,6 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, {"addon": self.state.addons[(cluster, name)]})
 
 
-class EksStub:
+class EksStub(LocalServer):
     def __init__(self):
-        self.state = EksState()
-        handler = type("Handler", (_Handler,), {"state": self.state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self) -> "EksStub":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(_Handler, EksState())

@@ -7,10 +7,12 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 import yaml
+
+from tests.status.local_server import LocalServer
 
 CLUSTER_LABEL = "sagemaker.amazonaws.com/cluster-name"
 
@@ -194,26 +196,9 @@ class _Handler(BaseHTTPRequestHandler):
                                  "requested resource", "reason": "NotFound", "code": 404})
 
 
-class FakeKubernetes:
+class FakeKubernetes(LocalServer):
     def __init__(self):
-        self.state = KubernetesState()
-        handler = type("Handler", (_Handler,), {"state": self.state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        # A short poll interval lets shutdown() return quickly at the end of every test.
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self) -> "FakeKubernetes":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(_Handler, KubernetesState())
 
     def write_kubeconfig(self, path, context: str = "hyperpod-test") -> str:
         config = {
