@@ -12,10 +12,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from hyperpod.config.errors import JsonFileError, json_path, load_json, value_repr
+from hyperpod.config.tags import DEFAULT_TAGS
 
 CLUSTER_TYPE = "awscc_sagemaker_cluster"
 RELEASE_TYPE = "helm_release"
 _HINT = "pass the cdk.tf.json of the last deploy with --check-against, or remove the file"
+APP_TAG = next(iter(DEFAULT_TAGS))  # "managed-by": the aws provider's default tags carry it in every synthesis
 
 
 class PreviousSynthesisError(Exception):
@@ -107,4 +109,17 @@ def load_previous(path: Path, stack_name: str) -> dict:
         raise PreviousSynthesisError(
             f"{path}: a synthesis of stack {shape.comment.metadata.stackName!r}, not of this app's stack "
             f"{stack_name!r}; {_HINT}")
+    if not _made_by_this_app(document):
+        raise PreviousSynthesisError(
+            f"{path}: stack {stack_name!r} of another app (its aws provider has no {APP_TAG!r} default tag, which "
+            f"every synthesis of this app carries); {_HINT}")
     return document
+
+
+def _made_by_this_app(document: dict) -> bool:
+    """Every stack this app synthesizes tags all it creates through the aws provider's default tags."""
+    for provider in document.get("provider", {}).get("aws", []):
+        for default_tags in provider.get("default_tags", []) if isinstance(provider, dict) else []:
+            if isinstance(default_tags, dict) and APP_TAG in (default_tags.get("tags") or {}):
+                return True
+    return False

@@ -173,7 +173,10 @@ def _chart_uninstall(name: str, old_document: dict, new_document: dict) -> list[
     new_releases = new_document.get("resource", {}).get(RELEASE_TYPE, {})
     changes = []
     for logical_id, release in old_releases.items():
-        if logical_id in new_releases or not _is_hyperpod_chart(release):
+        if not _is_hyperpod_chart(release):
+            continue
+        if logical_id in new_releases:
+            changes += _chart_reinstall(name, release, new_releases[logical_id])
             continue
         components = ", ".join(_chart_components(release.get("values", []))) or "no enabled components"
         changes.append(DangerousChange(
@@ -185,6 +188,23 @@ def _chart_uninstall(name: str, old_document: dict, new_document: dict) -> list[
             f"`terraform state rm {RELEASE_TYPE}.{logical_id}` (Terraform forgets it, nothing is uninstalled), "
             "then synthesize with --allow-replace"))
     return changes
+
+
+def _chart_reinstall(name: str, old: dict, new: dict) -> list[DangerousChange]:
+    """A new release name or namespace replaces the release: helm uninstalls it (and the aws-hyperpod namespace it
+    owns, with whatever else runs there) before installing it again."""
+    moved = [f"{key} {old.get(key)!r} -> {new.get(key)!r}" for key in ("name", "namespace")
+             if old.get(key) != new.get(key)]
+    if not moved:
+        return []
+    components = ", ".join(_chart_components(old.get("values", []))) or "no enabled components"
+    return [DangerousChange(
+        f"cluster {name!r}: the HyperPod chart's Helm release would be replaced ({'; '.join(moved)}): uninstalled, "
+        f"then installed again, removing meanwhile: {components}",
+        "a release's name and namespace cannot change in place; the uninstall deletes the aws-hyperpod namespace the "
+        "release owns, with the training operator add-on's objects in it, under the running cluster",
+        "keep hyperpod_helm_chart.release_name and .namespace as deployed; to move the release on purpose, do it in a "
+        "maintenance window with --allow-replace")]
 
 
 def _cluster_changes(name: str, old: dict, new: dict, old_document: dict, new_document: dict

@@ -234,6 +234,8 @@ MALFORMED = [
     ("no stack name", lambda d: d["//"].update(metadata={}), "malformed at //.metadata.stackName: field required"),
     ("another stack", lambda d: d["//"]["metadata"].update(stackName="network"),
      "a synthesis of stack 'network', not of this app's stack 'hyperpod'"),
+    ("another app's stack also named hyperpod", lambda d: d["provider"]["aws"][0].pop("default_tags"),
+     "stack 'hyperpod' of another app (its aws provider has no 'managed-by' default tag"),
 ]
 
 
@@ -270,3 +272,18 @@ def test_malformed_previous_in_out_stops_a_synthesis(synth_json, tmp_path):
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "instance_groups: input should be a valid list" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "out"]
+
+
+@pytest.mark.parametrize("chart", [{"release_name": "hyperpod-deps-v2"}, {"namespace": "hyperpod-system"}])
+def test_moving_the_chart_release_is_refused(synth_json, chart):
+    """A new release name or namespace is an uninstall (with the aws-hyperpod namespace) and a reinstall."""
+    changes = [str(c) for c in dangerous_changes(synth_json(BASE), synth_json(changed(hyperpod_helm_chart=chart)))]
+    assert len(changes) == 1, changes
+    key, value = next(iter(chart.items()))
+    field = "name" if key == "release_name" else "namespace"
+    assert f"the HyperPod chart's Helm release would be replaced ({field} " in changes[0]
+    assert f"-> {value!r}" in changes[0] and "aws-hyperpod namespace" in changes[0]
+
+
+def test_the_same_release_with_new_values_is_not_a_move(synth_json):
+    assert dangerous_changes(synth_json(BASE), synth_json(changed(hyperpod_enable_training_operator=True))) == []
