@@ -29,6 +29,22 @@ def device_plugins(config: HyperPodConfig) -> DevicePlugins:
     return DevicePlugins(nvidia="nvidia" in needed, neuron="neuron" in needed, efa="efa" in needed)
 
 
+def kubernetes_providers(scope: Construct, *, cluster_name: str, region: str, endpoint: str,
+                         certificate_authority_data: str) -> None:
+    """The helm and kubernetes providers, authenticated to an EKS cluster with `aws eks get-token` on the machine
+    that plans: what the HyperPod chart, the add-ons' Kubernetes objects and Karpenter's objects are applied with.
+    Any value may be a token from another stack."""
+    token_args = ["eks", "get-token", "--cluster-name", cluster_name, "--region", region, "--output", "json"]
+    ca = Fn.base64decode(certificate_authority_data)
+    HelmProvider(scope, "helm", kubernetes=HelmProviderKubernetes(
+        host=endpoint, cluster_ca_certificate=ca,
+        exec=HelmProviderKubernetesExec(api_version="client.authentication.k8s.io/v1beta1", command="aws",
+                                        args=token_args)))
+    KubernetesProvider(scope, "kubernetes", host=endpoint, cluster_ca_certificate=ca,
+                       exec_api_version="client.authentication.k8s.io/v1beta1", exec_command="aws",
+                       exec_args=token_args)
+
+
 class HyperPod(Construct):
     """A HyperPod cluster on an existing EKS cluster: execution role, lifecycle scripts bucket, HyperPod Helm chart
     (installed first), instance security group and the cluster. Usable in any stack that declares the aws, awscc
@@ -110,16 +126,8 @@ class HyperPodStack(TerraformStack):
         eks, aws = existing.cluster, existing.aws
         region = config.region or aws.region
         AwsccProvider(self, "awscc", region=config.region)
-        token_args = ["eks", "get-token", "--cluster-name", config.eks_cluster_name, "--region", region,
-                      "--output", "json"]
-        ca = Fn.base64decode(eks.certificate_authority_data)
-        HelmProvider(self, "helm", kubernetes=HelmProviderKubernetes(
-            host=eks.endpoint, cluster_ca_certificate=ca,
-            exec=HelmProviderKubernetesExec(api_version="client.authentication.k8s.io/v1beta1", command="aws",
-                                            args=token_args)))
-        KubernetesProvider(self, "kubernetes", host=eks.endpoint, cluster_ca_certificate=ca,
-                           exec_api_version="client.authentication.k8s.io/v1beta1", exec_command="aws",
-                           exec_args=token_args)
+        kubernetes_providers(self, cluster_name=config.eks_cluster_name, region=region, endpoint=eks.endpoint,
+                             certificate_authority_data=eks.certificate_authority_data)
 
         self.hyperpod = HyperPod(self, "hyperpod", config=config, eks=eks, aws=aws,
                                  lifecycle_scripts=lifecycle_scripts)

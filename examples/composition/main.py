@@ -45,21 +45,19 @@ def state_file(stack: str) -> str:
 
 
 def build(outdir: Path):
-    from cdktf import App, Fn, LocalBackend, TerraformStack
+    from cdktf import App, LocalBackend, TerraformStack
     from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
     from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
     from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
     from cdktf_cdktf_provider_aws.provider import AwsProvider
-    from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
 
     from examples.composition.control_plane import EksControlPlane
     from examples.composition.network import NatEgress, PrivateSubnets
     from hyperpod.bindings.awscc import AwsccProvider
-    from hyperpod.bindings.kubernetes import KubernetesProvider
     from hyperpod.config import parse_config
     from hyperpod.eks import AwsContext, EksCluster
     from hyperpod.lifecycle_scripts import shipped_scripts
-    from hyperpod.stack import HyperPod
+    from hyperpod.stack import HyperPod, kubernetes_providers
 
     app = App(outdir=str(outdir))
 
@@ -85,15 +83,8 @@ def build(outdir: Path):
         certificate_authority_data=eks.certificate_authority.get(0).data, vpc_id=egress.vpc.id,
         subnet_ids=private.ids, cluster_security_group_id=eks.vpc_config.cluster_security_group_id,
         authentication_mode=eks.access_config.authentication_mode)
-    token_args = ["eks", "get-token", "--cluster-name", cluster.name, "--region", REGION, "--output", "json"]
-    ca = Fn.base64decode(cluster.certificate_authority_data)
-    HelmProvider(training, "helm", kubernetes=HelmProviderKubernetes(
-        host=cluster.endpoint, cluster_ca_certificate=ca,
-        exec=HelmProviderKubernetesExec(api_version="client.authentication.k8s.io/v1beta1", command="aws",
-                                        args=token_args)))
-    KubernetesProvider(training, "kubernetes", host=cluster.endpoint, cluster_ca_certificate=ca,
-                       exec_api_version="client.authentication.k8s.io/v1beta1", exec_command="aws",
-                       exec_args=token_args)
+    kubernetes_providers(training, cluster_name=cluster.name, region=REGION, endpoint=cluster.endpoint,
+                         certificate_authority_data=cluster.certificate_authority_data)
     aws = AwsContext(partition=DataAwsPartition(training, "partition").partition,
                      region=DataAwsRegion(training, "region").region,
                      account_id=DataAwsCallerIdentity(training, "caller").account_id)
