@@ -25,6 +25,21 @@ for tool_dir in (ROOT / ".tools" / "bin", ROOT / ".tools" / "node_modules" / ".b
         os.environ["PATH"] = f"{tool_dir}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
+def cdktf_project(directory: Path, app: str | None = None) -> tuple[str, Path]:
+    """The real cdktf CLI, and a project folder in `directory` where it runs this checkout's app (`app` replaces
+    cdktf.json's command)."""
+    cdktf = shutil.which("cdktf")
+    assert cdktf, "the cdktf CLI is missing: run `make install-test` (scripts/bootstrap.sh --test installs it)"
+    project = directory / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "main.py", project / "main.py")
+    settings = json.loads((ROOT / "cdktf.json").read_text())
+    (project / "cdktf.json").write_text(json.dumps({**settings, "app": app} if app else settings))
+    for name in ("hyperpod", "examples"):
+        os.symlink(ROOT / name, project / name)
+    return cdktf, project
+
+
 def example_config(name: str) -> dict:
     return json.loads((EXAMPLES / name).read_text())
 

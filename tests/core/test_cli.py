@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT, minimal_config
+from tests.conftest import EXAMPLES, ROOT, cdktf_project, minimal_config
 
 STACK_JSON = Path("stacks/hyperpod/cdk.tf.json")
 
@@ -110,14 +109,7 @@ def test_config_path_from_environment(tmp_path):
 
 
 def test_cdktf_cli_synth_on_the_default_example_honours_the_cli_outdir(tmp_path):
-    cdktf = shutil.which("cdktf")
-    assert cdktf, "the cdktf CLI is missing: run `make install-test` (scripts/bootstrap.sh --test installs it)"
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ("cdktf.json", "main.py"):
-        shutil.copy(ROOT / name, project / name)
-    for name in ("hyperpod", "examples"):
-        os.symlink(ROOT / name, project / name)
+    cdktf, project = cdktf_project(tmp_path)
     env = {key: value for key, value in os.environ.items() if key != "HYPERPOD_CONFIG"}
     env.update({"CHECKPOINT_DISABLE": "1", "CI": "true"})
     result = subprocess.run([cdktf, "synth", "--output", str(tmp_path / "cli-out")], cwd=project, env=env,

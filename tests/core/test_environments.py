@@ -13,7 +13,7 @@ import pytest
 
 from hyperpod.app.environments import Environment, config_paths, environment_conflicts
 from hyperpod.config import parse_config
-from tests.conftest import EXAMPLES, ROOT, minimal_config
+from tests.conftest import EXAMPLES, ROOT, cdktf_project, minimal_config
 from tests.core.test_cli import run_main
 
 DEV, PROD = EXAMPLES / "environments" / "dev.json", EXAMPLES / "environments" / "prod.json"
@@ -146,14 +146,7 @@ def test_a_refused_change_in_one_environment_writes_nothing_for_any(both, tmp_pa
 
 
 def test_cdktf_synth_takes_the_list_from_hyperpod_config(tmp_path):
-    cdktf = shutil.which("cdktf")
-    assert cdktf, "the cdktf CLI is missing: run `make install-test` (scripts/bootstrap.sh --test installs it)"
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ("cdktf.json", "main.py"):
-        shutil.copy(ROOT / name, project / name)
-    for name in ("hyperpod", "lifecycle_scripts", "examples"):
-        os.symlink(ROOT / name, project / name)
+    cdktf, project = cdktf_project(tmp_path)
     env = {**os.environ, "CHECKPOINT_DISABLE": "1", "CI": "true",
            "HYPERPOD_CONFIG": os.pathsep.join([str(DEV), str(PROD)])}
     result = subprocess.run([cdktf, "synth", "--output", str(tmp_path / "cli-out")], cwd=project, env=env,

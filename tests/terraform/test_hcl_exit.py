@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import re
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, cdktf_project
 from tests.terraform import harness
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -37,14 +36,7 @@ ADDRESS = re.compile(r'^(resource|data) "([^"]+)" "([^"]+)"', re.M)
 
 
 def cdktf_synth_hcl(app: str, hyperpod_config: str, tmp_path: Path) -> Path:
-    cdktf = shutil.which("cdktf")
-    assert cdktf, "the cdktf CLI is missing: run `make install-test` (scripts/bootstrap.sh --test installs it)"
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy(ROOT / "main.py", project / "main.py")
-    (project / "cdktf.json").write_text(json.dumps({**json.loads((ROOT / "cdktf.json").read_text()), "app": app}))
-    for name in ("hyperpod", "lifecycle_scripts", "examples"):
-        os.symlink(ROOT / name, project / name)
+    cdktf, project = cdktf_project(tmp_path, app)
     env = {**os.environ, "CHECKPOINT_DISABLE": "1", "CI": "true", "HYPERPOD_CONFIG": hyperpod_config,
            "PYTHONPATH": str(ROOT)}
     out = tmp_path / "hcl-out"
