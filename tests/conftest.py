@@ -6,10 +6,13 @@ assemblies load once per test session instead of once per synthesis (~1 s instea
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -38,6 +41,36 @@ def cdktf_project(directory: Path, app: str | None = None) -> tuple[str, Path]:
     for name in ("hyperpod", "examples"):
         os.symlink(ROOT / name, project / name)
     return cdktf, project
+
+
+@contextlib.contextmanager
+def _environment(changes: dict[str, str]):
+    saved = {key: os.environ.get(key) for key in changes}
+    os.environ.update(changes)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def main_in_process(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python main.py ARGS` run by this process: the same code and exit codes as the entry point, with stdout and
+    stderr captured, but jsii and the assemblies already loaded (~0.3 s a synthesis instead of ~4 s in a new process).
+    Tests of the entry point itself (signals, the real cdktf CLI, `main.py` as a file) start a process instead."""
+    from hyperpod.app import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with _environment(env or {}), contextlib.chdir(cwd), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exit_:  # argparse's usage errors
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    return subprocess.CompletedProcess(["main.py", *args], code, out.getvalue(), err.getvalue())
 
 
 def example_config(name: str) -> dict:

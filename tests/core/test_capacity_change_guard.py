@@ -9,9 +9,9 @@ import json
 import pytest
 
 from hyperpod.change_guard import dangerous_changes
-from tests.conftest import minimal_config
+from tests.conftest import main_in_process, minimal_config
 from tests.core.test_capacity_config import KEY, PLAN, update
-from tests.core.test_cli import STACK_JSON, run_main, write_config
+from tests.core.test_cli import STACK_JSON, write_config
 
 ROLE = "arn:aws:iam::123456789012:role/hyperpod-autoscaler"
 BASE = minimal_config(
@@ -106,12 +106,12 @@ def test_deployed_standard_cluster_is_not_switched_by_the_new_default(tmp_path):
     unchanged config keeps it that way (and passes the guard) instead of switching a running cluster."""
     out = tmp_path / "out"
     plain = minimal_config()
-    assert run_main("--config", str(write_config(tmp_path, plain)), "--out", str(out)).returncode == 0
+    assert main_in_process("--config", str(write_config(tmp_path, plain)), "--out", str(out)).returncode == 0
     deployed = json.loads((out / STACK_JSON).read_text())
     for cluster in deployed["resource"]["awscc_sagemaker_cluster"].values():
         del cluster["node_provisioning_mode"]  # what the previous release synthesized
     (out / STACK_JSON).write_text(json.dumps(deployed))
-    result = run_main("--config", str(write_config(tmp_path, plain)), "--out", str(out))
+    result = main_in_process("--config", str(write_config(tmp_path, plain)), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "hyperpod_node_provisioning_mode kept as deployed (standard)" in result.stderr
     (cluster,) = json.loads((out / STACK_JSON).read_text())["resource"]["awscc_sagemaker_cluster"].values()

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from hyperpod.change_guard import dangerous_changes, stable_group_order
-from tests.conftest import minimal_config
+from tests.conftest import main_in_process, minimal_config
 from tests.core.test_cli import STACK_JSON, run_main, write_config
 
 
@@ -144,16 +144,16 @@ def test_stable_order_appends_new_groups_after_existing():
 
 def test_refused_then_allowed(tmp_path):
     out = tmp_path / "out"
-    first = run_main("--config", str(write_config(tmp_path, BASE)), "--out", str(out))
+    first = main_in_process("--config", str(write_config(tmp_path, BASE)), "--out", str(out))
     assert first.returncode == 0, first.stderr  # first synthesis: nothing to compare with
     assert first.stderr == f"note: no previous synthesis at {out / STACK_JSON}: change guard skipped\n"
     before = (out / STACK_JSON).read_bytes()
     bad = write_config(tmp_path, with_group(0, instance_type="ml.p5e.48xlarge"))
-    refused = run_main("--config", str(bad), "--out", str(out))
+    refused = run_main("--config", str(bad), "--out", str(out))  # the real entry point's exit code, in a process
     assert refused.returncode == 3 and "Traceback" not in refused.stderr
     assert "refused: 1 change(s)" in refused.stderr and "--allow-replace" in refused.stderr
     assert (out / STACK_JSON).read_bytes() == before
-    allowed = run_main("--config", str(bad), "--out", str(out), "--allow-replace")
+    allowed = main_in_process("--config", str(bad), "--out", str(out), "--allow-replace")
     assert allowed.returncode == 0 and "going ahead (--allow-replace)" in allowed.stderr
     (cluster,) = json.loads((out / STACK_JSON).read_text())["resource"]["awscc_sagemaker_cluster"].values()
     assert cluster["instance_groups"][0]["instance_type"] == "ml.p5e.48xlarge"
@@ -161,9 +161,9 @@ def test_refused_then_allowed(tmp_path):
 
 def test_new_group_inserted_first_keeps_deployed_order(tmp_path):
     out = tmp_path / "out"
-    assert run_main("--config", str(write_config(tmp_path, BASE)), "--out", str(out)).returncode == 0
+    assert main_in_process("--config", str(write_config(tmp_path, BASE)), "--out", str(out)).returncode == 0
     inserted = changed(hyperpod_instance_groups=[*groups(("cpu", "ml.m5.xlarge", 1)), *BASE["hyperpod_instance_groups"]])
-    result = run_main("--config", str(write_config(tmp_path, inserted)), "--out", str(out))
+    result = main_in_process("--config", str(write_config(tmp_path, inserted)), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "kept in their deployed order: train, infer, cpu" in result.stderr
     (cluster,) = json.loads((out / STACK_JSON).read_text())["resource"]["awscc_sagemaker_cluster"].values()
@@ -178,7 +178,7 @@ def test_new_group_inserted_first_keeps_deployed_order(tmp_path):
 def test_corrupt_or_foreign_previous_is_a_clear_error(tmp_path, content, message):
     previous = tmp_path / "previous.json"
     previous.write_text(content)
-    result = run_main("--check-against", str(previous), "--out", str(tmp_path / "out"))
+    result = main_in_process("--check-against", str(previous), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert message in result.stderr
     assert not (tmp_path / "out").exists()
@@ -186,20 +186,20 @@ def test_corrupt_or_foreign_previous_is_a_clear_error(tmp_path, content, message
 
 def test_empty_out_says_the_guard_was_skipped(tmp_path):
     (tmp_path / "empty").mkdir()
-    result = run_main("--check", "--config", str(write_config(tmp_path, BASE)), "--out", str(tmp_path / "empty"))
+    result = main_in_process("--check", "--config", str(write_config(tmp_path, BASE)), "--out", str(tmp_path / "empty"))
     assert result.returncode == 0, result.stderr
     assert f"no previous synthesis at {tmp_path / 'empty' / STACK_JSON}: change guard skipped" in result.stderr
 
 
 def test_helm_uninstall_refused_through_main_then_allowed(tmp_path):
     out = tmp_path / "out"
-    assert run_main("--config", str(write_config(tmp_path, BASE)), "--out", str(out)).returncode == 0
+    assert main_in_process("--config", str(write_config(tmp_path, BASE)), "--out", str(out)).returncode == 0
     before = (out / STACK_JSON).read_bytes()
     off = write_config(tmp_path, changed(hyperpod_install_helm_dependencies=False))
-    refused = run_main("--config", str(off), "--out", str(out))
+    refused = main_in_process("--config", str(off), "--out", str(out))
     assert refused.returncode == 3 and "would be uninstalled" in refused.stderr
     assert (out / STACK_JSON).read_bytes() == before
-    allowed = run_main("--config", str(off), "--out", str(out), "--allow-replace")
+    allowed = main_in_process("--config", str(off), "--out", str(out), "--allow-replace")
     assert allowed.returncode == 0, allowed.stderr
     assert "helm_release" not in json.loads((out / STACK_JSON).read_text())["resource"]
 
@@ -243,7 +243,7 @@ MALFORMED = [
 def test_malformed_previous_is_one_line_exit_two(synth_json, tmp_path, name, change, message):
     previous = tmp_path / "previous.json"
     previous.write_text(_mutated(synth_json(BASE), change))
-    result = run_main("--check", "--config", str(write_config(tmp_path, BASE)), "--check-against", str(previous))
+    result = main_in_process("--check", "--config", str(write_config(tmp_path, BASE)), "--check-against", str(previous))
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"error: {previous}: ") and message in result.stderr
@@ -259,7 +259,7 @@ def test_malformed_previous_is_one_line_exit_two(synth_json, tmp_path, name, cha
 def test_unreadable_previous_is_one_line_exit_two(tmp_path, content, message):
     previous = tmp_path / "previous.json"
     previous.write_bytes(content)
-    result = run_main("--check", "--config", str(write_config(tmp_path, BASE)), "--check-against", str(previous))
+    result = main_in_process("--check", "--config", str(write_config(tmp_path, BASE)), "--check-against", str(previous))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and message in result.stderr
 
@@ -268,7 +268,7 @@ def test_malformed_previous_in_out_stops_a_synthesis(synth_json, tmp_path):
     out = tmp_path / "out"
     (out / STACK_JSON).parent.mkdir(parents=True)
     (out / STACK_JSON).write_text(_mutated(synth_json(BASE), lambda d: _cluster(d).update(instance_groups="gpu")))
-    result = run_main("--config", str(write_config(tmp_path, BASE)), "--out", str(out))
+    result = main_in_process("--config", str(write_config(tmp_path, BASE)), "--out", str(out))
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "instance_groups: input should be a valid list" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "out"]

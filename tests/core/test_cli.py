@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT, cdktf_project, minimal_config
+from tests.conftest import EXAMPLES, ROOT, cdktf_project, main_in_process, minimal_config
 
 STACK_JSON = Path("stacks/hyperpod/cdk.tf.json")
 
@@ -72,10 +72,10 @@ def test_bad_config_reports_every_problem_writes_nothing(tmp_path):
 
 def test_bad_config_leaves_a_previous_synthesis_untouched(tmp_path):
     out = tmp_path / "out"
-    assert run_main("--out", str(out)).returncode == 0
+    assert main_in_process("--out", str(out)).returncode == 0
     before = (out / STACK_JSON).read_bytes()
     config = write_config(tmp_path, minimal_config(hyperpod_enabled="yes"))
-    assert run_main("--config", str(config), "--out", str(out)).returncode == 2
+    assert main_in_process("--config", str(config), "--out", str(out)).returncode == 2
     assert (out / STACK_JSON).read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "out"]  # no scratch folder left behind
 
@@ -96,13 +96,13 @@ def test_missing_config_file(tmp_path):
 def test_warnings_do_not_stop_synthesis(tmp_path):
     config = write_config(tmp_path, minimal_config(hyperpod_instance_groups=[
         {"name": "g", "instance_type": "g5.xlarge", "instance_count": 1, "deep_health_checks": ["InstanceConnectivity"]}]))
-    result = run_main("--config", str(config), "--out", str(tmp_path / "out"))
+    result = main_in_process("--config", str(config), "--out", str(tmp_path / "out"))
     assert result.returncode == 0
     assert "warning: hyperpod_instance_groups[0].deep_health_checks: InstanceConnectivity" in result.stderr
 
 
 def test_config_path_from_environment(tmp_path):
-    result = run_main("--out", str(tmp_path / "out"), env={"HYPERPOD_CONFIG": str(EXAMPLES / "production.tfvars.json")})
+    result = main_in_process("--out", str(tmp_path / "out"), env={"HYPERPOD_CONFIG": str(EXAMPLES / "production.tfvars.json")})
     assert result.returncode == 0, result.stderr
     assert "HyperPod cluster ml-platform-hyperpod" in result.stdout
     assert "total: 2 group(s), 6 instance(s), 48 GPUs" in result.stdout

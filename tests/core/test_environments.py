@@ -13,7 +13,7 @@ import pytest
 
 from hyperpod.app.environments import Environment, config_paths, environment_conflicts
 from hyperpod.config import parse_config
-from tests.conftest import EXAMPLES, ROOT, cdktf_project, minimal_config
+from tests.conftest import EXAMPLES, ROOT, cdktf_project, main_in_process, minimal_config
 from tests.core.test_cli import run_main
 
 DEV, PROD = EXAMPLES / "environments" / "dev.json", EXAMPLES / "environments" / "prod.json"
@@ -61,7 +61,7 @@ def test_one_stack_per_config_in_one_process(both):
 def test_configs_from_hyperpod_config_separated_by_the_os_path_separator(both, tmp_path):
     _, out_from_options = both
     out = tmp_path / "out"
-    result = run_main("--out", str(out), env={"HYPERPOD_CONFIG": os.pathsep.join([str(DEV), str(PROD)])})
+    result = main_in_process("--out", str(out), env={"HYPERPOD_CONFIG": os.pathsep.join([str(DEV), str(PROD)])})
     assert result.returncode == 0, result.stderr
     for name in ("hp-dev", "hp-prod"):
         assert stack_json(out, name).read_bytes() == stack_json(out_from_options, name).read_bytes()
@@ -77,7 +77,7 @@ def test_config_paths_order_of_precedence(tmp_path):
 def test_two_configs_with_one_stack_name_are_refused_before_anything_is_written(tmp_path):
     first = write(tmp_path, "first.json", minimal_config(stack_name="hp-prod"))
     second = write(tmp_path, "second.json", minimal_config(stack_name="hp-prod", hyperpod_cluster_name="other"))
-    result = run_main("--config", str(first), "--config", str(second), "--out", str(tmp_path / "out"))
+    result = main_in_process("--config", str(first), "--config", str(second), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"{first} and {second} both name stack_name 'hp-prod'" in result.stderr
     assert "nothing was written" in result.stderr
@@ -87,7 +87,7 @@ def test_two_configs_with_one_stack_name_are_refused_before_anything_is_written(
 def test_two_stacks_sharing_one_state_object_are_refused(tmp_path):
     dev = write(tmp_path, "dev.json", minimal_config(stack_name="hp-dev", state=s3_state("hyperpod.tfstate")))
     prod = write(tmp_path, "prod.json", minimal_config(stack_name="hp-prod", state=s3_state("hyperpod.tfstate")))
-    result = run_main("--config", str(dev), "--config", str(prod), "--out", str(tmp_path / "out"))
+    result = main_in_process("--config", str(dev), "--config", str(prod), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "stacks 'hp-dev'" in result.stderr and "'hp-prod'" in result.stderr
     assert "share the state object s3://acme-state/hyperpod.tfstate" in result.stderr
@@ -105,7 +105,7 @@ def test_state_conflicts_distinguish_bucket_and_key():
 def test_problems_of_every_config_are_reported_together(tmp_path):
     dev = write(tmp_path, "dev.json", minimal_config(stack_name="hp-dev", hyperpod_node_recovery="On"))
     prod = write(tmp_path, "prod.json", minimal_config(stack_name="hp prod"))
-    result = run_main("--config", str(dev), "--config", str(prod), "--out", str(tmp_path / "out"))
+    result = main_in_process("--config", str(dev), "--config", str(prod), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"{dev}: 1 problem(s)" in result.stderr and "hyperpod_node_recovery" in result.stderr
     assert f"{prod}: 1 problem(s)" in result.stderr and "stack_name" in result.stderr
@@ -113,14 +113,14 @@ def test_problems_of_every_config_are_reported_together(tmp_path):
 
 
 def test_check_validates_every_config(tmp_path):
-    result = run_main("--check", "--config", str(DEV), "--config", str(PROD), "--out", str(tmp_path / "out"))
+    result = main_in_process("--check", "--config", str(DEV), "--config", str(PROD), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert f"{DEV}: valid" in result.stdout and f"{PROD}: valid" in result.stdout
     assert not (tmp_path / "out").exists()
 
 
 def test_check_against_names_one_stack_only(tmp_path):
-    result = run_main("--config", str(DEV), "--config", str(PROD), "--check-against", str(tmp_path / "x.json"),
+    result = main_in_process("--config", str(DEV), "--config", str(PROD), "--check-against", str(tmp_path / "x.json"),
                       "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "--check-against names the previous synthesis of one stack" in result.stderr
@@ -135,7 +135,7 @@ def test_a_refused_change_in_one_environment_writes_nothing_for_any(both, tmp_pa
     dev["hyperpod_instance_groups"][0]["instance_count"] = 2  # safe on its own
     prod = json.loads(PROD.read_text())
     prod["hyperpod_instance_groups"][0]["instance_type"] = "ml.p5e.48xlarge"  # the API refuses this in place
-    result = run_main("--config", str(write(tmp_path, "dev.json", dev)), "--config",
+    result = main_in_process("--config", str(write(tmp_path, "dev.json", dev)), "--config",
                       str(write(tmp_path, "prod.json", prod)), "--out", str(out))
     assert result.returncode == 3, result.stderr
     assert "stack hp-prod: refused: 1 change(s)" in result.stderr
