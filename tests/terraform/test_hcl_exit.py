@@ -2,7 +2,9 @@
 scripts/hcl_exit.py repairs CDKTF 0.21's three rendering defects, real Terraform validates every stack with the
 offline stand-in providers. This is what a team keeps if it leaves CDKTF.
 
-Each app is synthesized as HCL once per module (a cdktf synth costs ~8 s) and shared by the tests."""
+The example configs go through one `cdktf synth --hcl` together, as environments of one app (each under its own
+stack_name), and the composition app through another: a cdktf synth costs ~8 s, most of it the CLI and jsii starting.
+"""
 
 from __future__ import annotations
 
@@ -21,18 +23,36 @@ from tests.terraform import harness
 sys.path.insert(0, str(ROOT / "scripts"))
 from hcl_exit import repair  # noqa: E402
 
-ENVIRONMENTS = [EXAMPLES / "environments" / "dev.json", EXAMPLES / "environments" / "prod.json"]
-# app name -> (the cdktf.json "app" command, HYPERPOD_CONFIG, the stacks it writes)
-APPS = {
-    "quick-start": ("python main.py", str(EXAMPLES / "terraform.tfvars.json"), ["hyperpod"]),
-    "production": ("python main.py", str(EXAMPLES / "production.tfvars.json"), ["hyperpod"]),
-    "capacity": ("python main.py", str(EXAMPLES / "capacity.tfvars.json"), ["hyperpod"]),
-    "addons": ("python main.py", str(EXAMPLES / "addons.tfvars.json"), ["hyperpod"]),
-    "environments": ("python main.py", os.pathsep.join(map(str, ENVIRONMENTS)), ["hp-dev", "hp-prod"]),
-    "composition": ("python examples/composition/main.py", "", ["eks-platform", "hyperpod-training"]),
+GOLDEN = ROOT / "tests" / "core" / "golden"
+# stack name -> (example config, the golden Terraform JSON of that config synthesized on its own)
+EXAMPLE_STACKS = {
+    "hyperpod": (EXAMPLES / "terraform.tfvars.json", GOLDEN / "terraform.cdk.tf.json"),
+    "production": (EXAMPLES / "production.tfvars.json", GOLDEN / "production.cdk.tf.json"),
+    "capacity": (EXAMPLES / "capacity.tfvars.json", GOLDEN / "capacity.cdk.tf.json"),
+    "addons": (EXAMPLES / "addons.tfvars.json", GOLDEN / "addons.cdk.tf.json"),
+    "hp-dev": (EXAMPLES / "environments" / "dev.json", GOLDEN / "environments" / "hp-dev.cdk.tf.json"),
+    "hp-prod": (EXAMPLES / "environments" / "prod.json", GOLDEN / "environments" / "hp-prod.cdk.tf.json"),
 }
-STACKS = [(app, stack) for app, (_, _, stacks) in APPS.items() for stack in stacks]
+# app name -> (the cdktf.json "app" command, the stacks it writes)
+APPS = {
+    "examples": ("python main.py", list(EXAMPLE_STACKS)),
+    "composition": ("python examples/composition/main.py", ["eks-platform", "hyperpod-training"]),
+}
+STACKS = [(app, stack) for app, (_, stacks) in APPS.items() for stack in stacks]
 ADDRESS = re.compile(r'^(resource|data) "([^"]+)" "([^"]+)"', re.M)
+
+
+def example_configs(directory: Path) -> str:
+    """HYPERPOD_CONFIG naming a copy of every example config, each with the stack_name EXAMPLE_STACKS gives it."""
+    paths = []
+    for stack, (example, _) in EXAMPLE_STACKS.items():
+        config = json.loads(example.read_text())
+        if config.get("stack_name", "hyperpod") != stack:
+            config["stack_name"] = stack
+        path = directory / f"{stack}.json"
+        path.write_text(json.dumps(config))
+        paths.append(str(path))
+    return os.pathsep.join(paths)
 
 
 def cdktf_synth_hcl(app: str, hyperpod_config: str, tmp_path: Path) -> Path:
@@ -53,23 +73,15 @@ def hcl_of(tmp_path_factory):
 
     def get(app: str) -> Path:
         if app not in outputs:
-            command, hyperpod_config, stacks = APPS[app]
-            out = cdktf_synth_hcl(command, hyperpod_config, tmp_path_factory.mktemp("hcl-" + app))
+            command, stacks = APPS[app]
+            directory = tmp_path_factory.mktemp("hcl-" + app)
+            hyperpod_config = example_configs(directory) if app == "examples" else ""
+            out = cdktf_synth_hcl(command, hyperpod_config, directory)
             assert sorted(p.name for p in (out / "stacks").iterdir()) == sorted(stacks)
             outputs[app] = out
         return outputs[app]
 
     return get
-
-
-GOLDEN = ROOT / "tests" / "core" / "golden"
-# (app, stack) -> the golden Terraform JSON of the same stack
-GOLDEN_JSON = {("quick-start", "hyperpod"): GOLDEN / "terraform.cdk.tf.json",
-               ("production", "hyperpod"): GOLDEN / "production.cdk.tf.json",
-               ("capacity", "hyperpod"): GOLDEN / "capacity.cdk.tf.json",
-               ("addons", "hyperpod"): GOLDEN / "addons.cdk.tf.json",
-               ("environments", "hp-dev"): GOLDEN / "environments" / "hp-dev.cdk.tf.json",
-               ("environments", "hp-prod"): GOLDEN / "environments" / "hp-prod.cdk.tf.json"}
 
 
 @pytest.mark.parametrize(("app", "stack"), STACKS, ids=[f"{app}/{stack}" for app, stack in STACKS])
@@ -86,8 +98,8 @@ def test_every_example_as_hcl_validates(hcl_of, terraform_cli_config, tmp_path, 
     result = workspace.validate()
     assert result.ok, str(result)
     assert "Success! The configuration is valid." in result.output and "Warning" not in result.output, result.output
-    if (app, stack) in GOLDEN_JSON:  # same addresses as the JSON synthesis: the state carries over
-        golden = json.loads(GOLDEN_JSON[app, stack].read_text())
+    if app == "examples":  # same addresses as the config's own JSON synthesis: the state carries over
+        golden = json.loads(EXAMPLE_STACKS[stack][1].read_text())
         json_addresses = {(kind, type_, name) for kind in ("resource", "data")
                           for type_, named in golden.get(kind, {}).items() for name in named}
         assert set(ADDRESS.findall(repair(hcl))) == json_addresses
@@ -97,7 +109,7 @@ def test_cdktf_hcl_needs_the_repair(hcl_of, terraform_cli_config, tmp_path):
     """CDKTF 0.21 renders preconditions as a list attribute Terraform refuses, and the helm provider's nested
     attributes as blocks: the reasons scripts/hcl_exit.py exists (this test fails once a CDKTF release renders them
     right; then the repair can go)."""
-    directory = hcl_of("quick-start") / "stacks" / "hyperpod"
+    directory = hcl_of("examples") / "stacks" / "hyperpod"
     hcl = (directory / "cdk.tf").read_text()
     assert "precondition = [" in hcl and re.search(r'depends_on = \[\n\s+"aws_', hcl)
     workspace = harness.Workspace.from_stack(directory / "cdk.tf", tmp_path / "tf", terraform_cli_config)
@@ -118,7 +130,7 @@ def test_cdktf_hcl_needs_the_repair(hcl_of, terraform_cli_config, tmp_path):
 
 
 def test_hcl_keeps_the_s3_backend_with_its_lock_file(hcl_of):
-    hcl = (hcl_of("environments") / "stacks" / "hp-prod" / "cdk.tf").read_text()
+    hcl = (hcl_of("examples") / "stacks" / "hp-prod" / "cdk.tf").read_text()
     backend = hcl[hcl.index('backend "s3" {'):]
     backend = backend[:backend.index("\n  }\n")]
     for setting in ('key = "hyperpod/prod/terraform.tfstate"', "use_lockfile = true", "encrypt = true"):
@@ -127,7 +139,7 @@ def test_hcl_keeps_the_s3_backend_with_its_lock_file(hcl_of):
 
 def test_repair_is_idempotent(hcl_of):
     """Running scripts/hcl_exit.py twice must not change the HCL again (a second trimsuffix would cut a newline)."""
-    hcl = repair((hcl_of("production") / "stacks" / "hyperpod" / "cdk.tf").read_text())
+    hcl = repair((hcl_of("examples") / "stacks" / "production" / "cdk.tf").read_text())
     assert "trimsuffix(<<EOF" in hcl
     assert repair(hcl) == hcl
 
