@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tf.runner import _get_cert_cache_path, _self_signed_cert  # the stand-ins' TLS material (tf package)
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SCHEMAS = HERE / "schemas"
@@ -40,16 +42,32 @@ def provider_versions() -> dict[str, str]:
     }
 
 
+def server_key_pair(root: Path) -> Path:
+    """A TLS key pair and certificate for every stand-in process of this mirror, made once by the tf package in its
+    cache format, under `root` (the package's cache is in $HOME, which parallel test workers would race on)."""
+    home = os.environ.get("HOME")
+    os.environ["HOME"] = str(root)
+    try:
+        _self_signed_cert()
+        return _get_cert_cache_path()
+    finally:
+        if home is None:
+            del os.environ["HOME"]
+        else:
+            os.environ["HOME"] = home
+
+
 def build_mirror(root: Path) -> Path:
     """An unpacked filesystem mirror with one shim executable per provider, and the CLI config naming it."""
     mirror = root / "mirror"
+    tls = server_key_pair(root)
     for name, version in provider_versions().items():
         target = mirror / HOSTNAME / NAMESPACE / name / version / "linux_amd64"
         target.mkdir(parents=True, exist_ok=True)
         shim = target / f"terraform-provider-{name}_v{version}"
         shim.write_text(
             "#!/bin/sh\n"
-            f"PYTHONPATH='{REPO}' exec '{sys.executable}' -m tests.terraform.stand_in.provider '{SCHEMAS / (name + '.json')}'\n"
+            f"PYTHONPATH='{REPO}' exec '{sys.executable}' -m tests.terraform.stand_in.provider '{SCHEMAS / (name + '.json')}' '{tls}'\n"
         )
         shim.chmod(0o755)
     cli_config = root / "terraformrc"

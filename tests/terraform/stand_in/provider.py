@@ -1,6 +1,9 @@
 """A schema-serving stand-in for a real Terraform provider: enough of tfplugin6 for init, validate and plan.
 
-Run by Terraform through a shim in a filesystem mirror: `python -m tests.terraform.stand_in.provider SCHEMA.json`.
+Run by Terraform through a shim in a filesystem mirror:
+`python -m tests.terraform.stand_in.provider SCHEMA.json [TLS.json]`, TLS.json being the server key and certificate the
+mirror was built with (without it a pair is loaded or made by tf.runner, which imports `cryptography`: ~70 ms more for
+each of the ~10 provider processes a terraform command starts).
 It serves the schema, adds the configuration checks core leaves to providers, plans creates with computed values
 unknown, answers data sources with deterministic placeholders, and refuses to apply anything.
 """
@@ -11,6 +14,7 @@ import base64
 import json
 import sys
 import tempfile
+import threading
 from concurrent import futures
 from pathlib import Path
 
@@ -126,15 +130,25 @@ class StandInProvider(rpc.ProviderServicer):
         return pb.StopProvider.Response()
 
 
-def serve(document: dict, name: str) -> None:
+def server_tls(path: Path | None) -> tuple[bytes, grpc.ServerCredentials]:
+    """(DER certificate for the handshake line, server credentials) from a TLS.json of tf.runner's cache format."""
+    if path is None:
+        return _self_signed_cert()
+    pair = json.loads(path.read_text())
+    credentials = grpc.ssl_server_credentials([(pair["key_pem"].encode(), pair["cert_pem"].encode())],
+                                              require_client_auth=False)
+    return base64.b64decode(pair["cert_chain"]), credentials
+
+
+def serve(document: dict, name: str, tls: Path | None = None) -> None:
     """Start the gRPC server on a unix socket and print the go-plugin handshake line Terraform waits for."""
-    stopped = []
+    stopped = threading.Event()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     rpc.add_ProviderServicer_to_server(StandInProvider(document, name), server)
 
     class Controller(controller_rpc.GRPCControllerServicer):
         def Shutdown(self, request, context):
-            stopped.append(True)
+            stopped.set()
             return controller_pb.Empty()
 
     class Stdio(stdio_rpc.GRPCStdioServicer):
@@ -145,21 +159,20 @@ def serve(document: dict, name: str) -> None:
     stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
     with tempfile.TemporaryDirectory() as scratch:
         socket = f"{scratch}/provider.sock"
-        certificate, credentials = _self_signed_cert()
+        certificate, credentials = server_tls(tls)
         server.add_secure_port(f"unix://{socket}", credentials)
         server.start()
         print(f"1|6|unix|{socket}|grpc|{base64.b64encode(certificate).decode().rstrip('=')}", flush=True)
-        while not stopped and server.wait_for_termination(0.05):  # True means "timed out, still running"
-            pass
+        stopped.wait()  # Terraform asks through the controller (or kills the process)
         server.stop(grace=0)
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: python -m tests.terraform.stand_in.provider SCHEMA.json", file=sys.stderr)
+    if len(argv) not in (2, 3):
+        print("usage: python -m tests.terraform.stand_in.provider SCHEMA.json [TLS.json]", file=sys.stderr)
         return 2
     path = Path(argv[1])
-    serve(json.loads(path.read_text()), path.stem)
+    serve(json.loads(path.read_text()), path.stem, Path(argv[2]) if len(argv) == 3 else None)
     return 0
 
 
