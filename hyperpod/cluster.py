@@ -33,6 +33,7 @@ from hyperpod.bindings.awscc import (
     VpcConfig,
 )
 from hyperpod.config import HyperPodConfig, InstanceGroup, is_token
+from hyperpod.config.addons import cluster_tags
 from hyperpod.config.capacity import ScheduledUpdate
 from hyperpod.config.tags import SECURITY_GROUP_NAME_TAG  # the tag rules count it
 from hyperpod.config.tokens import terraform_literal
@@ -184,7 +185,7 @@ class HyperPodCluster(Construct):
                 orchestrator=Orchestrator(eks=EksOrchestrator(cluster_arn=eks.arn)),
                 vpc_config=vpc,
                 node_recovery=config.hyperpod_node_recovery,
-                tags=[Tag(key=key, value=config.tags[key]) for key in sorted(config.tags)],
+                tags=[Tag(key=key, value=value) for key, value in sorted(cluster_tags(config).items())],
                 node_provisioning_mode=config.hyperpod_node_provisioning_mode,
                 auto_scaling=auto_scaling(config),
                 cluster_role=cluster_role_arn if config.hyperpod_autoscaling.enabled else None,

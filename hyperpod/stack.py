@@ -148,3 +148,15 @@ class HyperPodStack(TerraformStack):
                    "deep_health_checks": list(g.deep_health_checks)} for g in hyperpod.config.hyperpod_instance_groups]
         TerraformOutput(self, "hyperpod_instance_groups", value=groups,
                         description="Instance groups as configured (name, type, count, deep health checks)")
+        addons = hyperpod.cluster_addons
+        if addons is not None and hyperpod.config.hyperpod_addons.observability.enabled:
+            TerraformOutput(self, "hyperpod_prometheus_workspace_arn", value=addons.observability.workspace_arn,
+                            description="Amazon Managed Prometheus workspace the observability add-on writes to")
+            TerraformOutput(self, "hyperpod_prometheus_endpoint", value=addons.observability.endpoint,
+                            description="Prometheus endpoint of that workspace (queries, Grafana data source)")
+        if addons is not None and hyperpod.config.hyperpod_fsx_lustre.enabled:
+            fsx = hyperpod.config.hyperpod_fsx_lustre
+            TerraformOutput(self, "hyperpod_fsx_file_system_id", value=addons.fsx_file_system_id,
+                            description="FSx for Lustre file system the training jobs mount")
+            TerraformOutput(self, "hyperpod_fsx_claim", value=f"{fsx.namespace}/{fsx.claim_name}",
+                            description="PersistentVolumeClaim (namespace/name) that mounts the file system")

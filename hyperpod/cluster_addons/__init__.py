@@ -84,6 +84,7 @@ class ClusterAddons(Construct):
                 prevent_destroy=config.hyperpod_prevent_destroy, tags=tags)
             file_system_id = self.file_system.id
             dns_name, mount_name = self.file_system.dns_name, self.file_system.mount_name
+        self.fsx_file_system_id = file_system_id
         self.fsx_volume = FsxVolume(
             self, "fsx-volume", fsx=fsx, eks=eks, aws=aws, file_system_id=file_system_id, dns_name=dns_name,
             mount_name=mount_name, volume_name=f"{name.lower()}-fsx-lustre", role_name_prefix=_prefix(name, "fsx"),

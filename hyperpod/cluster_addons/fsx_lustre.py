@@ -63,7 +63,7 @@ class LustreFileSystem(Construct):
             self, "file-system", storage_capacity=fsx.storage_capacity_gib, deployment_type=fsx.deployment_type,
             per_unit_storage_throughput=fsx.throughput, subnet_ids=[subnet],
             security_group_ids=[self.security_group.id], file_system_type_version=FILE_SYSTEM_TYPE_VERSION,
-            data_compression_type="LZ4", tags={**tags, "Name": f"{cluster_name}-hyperpod"},
+            data_compression_type="LZ4", kms_key_id=fsx.kms_key_id, tags={**tags, "Name": f"{cluster_name}-hyperpod"},
             lifecycle=TerraformResourceLifecycle(prevent_destroy=prevent_destroy, precondition=checks))
 
     @property

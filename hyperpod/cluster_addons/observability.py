@@ -26,10 +26,11 @@ LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogG
 
 
 def workspace_endpoint(workspace_arn: str) -> str:
-    """The remote-write base URL of a workspace, from its ARN (arn:...:aps:<region>:<account>:workspace/<id>)."""
+    """The Prometheus endpoint of a workspace, from its ARN (arn:...:aps:<region>:<account>:workspace/<id>), without
+    the trailing slash (see ObservabilityAddon's configuration below)."""
     region = Fn.element(Fn.split(":", workspace_arn), 3)
     workspace_id = Fn.element(Fn.split("/", workspace_arn), 1)
-    return f"https://aps-workspaces.{region}.amazonaws.com/workspaces/{workspace_id}/"
+    return f"https://aps-workspaces.{region}.amazonaws.com/workspaces/{workspace_id}"
 
 
 class Observability(Construct):
@@ -41,7 +42,9 @@ class Observability(Construct):
             endpoint = workspace_endpoint(workspace_arn)
         else:
             self.workspace = PrometheusWorkspace(self, "workspace", alias=workspace_alias)
-            workspace_arn, endpoint = self.workspace.arn, self.workspace.prometheus_endpoint
+            workspace_arn = self.workspace.arn
+            endpoint = Fn.trimsuffix(self.workspace.prometheus_endpoint, "/")
+        self.workspace_arn, self.endpoint = workspace_arn, endpoint
         logs = f"arn:{aws.partition}:logs:{aws.region}:{aws.account_id}:log-group:/aws/sagemaker/Clusters/*"
         self.identity = PodIdentityRole(
             self, "identity", name_prefix=role_name_prefix, aws=aws, cluster_name=eks.name, cluster_arn=eks.arn,
@@ -54,7 +57,9 @@ class Observability(Construct):
                                                   resources=[logs, f"{logs}:log-stream:*"]),
             ])
         # The add-on's configuration names the workspace it writes to (configuration schema:
-        # aws eks describe-addon-configuration --addon-name amazon-sagemaker-hyperpod-observability).
+        # aws eks describe-addon-configuration --addon-name amazon-sagemaker-hyperpod-observability). AWS's HyperPod
+        # EKS Terraform modules (awslabs/awsome-distributed-ai, modules/observability) pass the workspace's
+        # prometheus_endpoint without its trailing slash, as the add-on appends its own paths.
         configuration = Fn.jsonencode({"ampWorkspace": {"prometheusEndpoint": endpoint, "arn": workspace_arn}})
         self.addon = pinned_addon(
             self, "addon", cluster_name=eks.name, addon_name=ADDON_NAME, version=addon.version,

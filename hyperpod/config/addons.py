@@ -18,6 +18,7 @@ from pydantic import Field
 
 from hyperpod.config.errors import Problem, value_repr
 from hyperpod.config.fields import Strict, matching
+from hyperpod.config.tokens import is_token
 
 # EKS add-on versions look like v1.2.0-eksbuild.1 (DescribeAddonVersions).
 ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
@@ -26,32 +27,56 @@ AddonVersion = Annotated[str, matching(ADDON_VERSION, "an EKS add-on version suc
 # aws_prometheus_workspace ARN: arn:<partition>:aps:<region>:<account>:workspace/<ws-id>
 PROMETHEUS_WORKSPACE_ARN = re.compile(r"^arn:aws[a-z-]*:aps:[a-z0-9-]+:\d{12}:workspace/ws-[0-9a-zA-Z-]+$")
 
-# Pinned versions and where each came from (see the module docstring for how to move a pin).
+# Pinned versions and where each came from (see the module docstring for how to move a pin). Checked 2026-12-01.
 # SageMaker AI developer guide, "Upgrade the task governance add-on": v1.6.0-eksbuild.1 packages Kueue v0.19.2.
 TASK_GOVERNANCE_VERSION = "v1.6.0-eksbuild.1"
-# SageMaker AI developer guide, observability troubleshooting ("starting from version v1.0.5-eksbuild.1"); the
-# .2 build is the one public HyperPod tooling records for Kubernetes 1.30-1.35.
-OBSERVABILITY_VERSION = "v1.0.5-eksbuild.2"
-# Public HyperPod tooling records v1.2.0-eksbuild.1 for Kubernetes 1.28-1.34 (AWS's install page leaves the version
-# to DescribeAddonVersions).
-TRAINING_OPERATOR_VERSION = "v1.2.0-eksbuild.1"
-# cert-manager as an EKS community add-on, the version AWS HyperPod samples pin.
-CERT_MANAGER_VERSION = "v1.18.2-eksbuild.1"
-# UNCONFIRMED: the EKS user guide's example pins v1.0.0-eksbuild.1, which predates current Kubernetes versions; this
-# is a recent build that no AWS page lists. Confirm with describe-addon-versions before relying on the default.
-POD_IDENTITY_AGENT_VERSION = "v1.3.8-eksbuild.2"
+# SageMaker AI developer guide, observability add-on troubleshooting: "starting from version v1.0.5-eksbuild.1"
+# (the build that tolerates restricted instance groups).
+OBSERVABILITY_VERSION = "v1.0.5-eksbuild.1"
+# AWS's HyperPod EKS Terraform modules (awslabs/awsome-distributed-ai, modules/hyperpod_training_operator, 2026):
+# v1.2.1-eksbuild.1, the default for Kubernetes 1.28-1.35. This build no longer accepts the add-on's inline pod
+# identity association, one more reason the stack declares its own (cluster_addons/pod_identity.py).
+TRAINING_OPERATOR_VERSION = "v1.2.1-eksbuild.1"
+# cert-manager as an EKS community add-on: v1.18.2-eksbuild.2 in both AWS's HyperPod EKS Terraform modules
+# (modules/hyperpod_cluster, variable cert_manager_version) and aws/sagemaker-hyperpod-cli's helm_to_addon.sh.
+CERT_MANAGER_VERSION = "v1.18.2-eksbuild.2"
+# Amazon EKS user guide, "Enable EKS Auto Mode on an existing cluster": v1.3.4-eksbuild.1 is the version AWS names
+# for the EKS Pod Identity Agent (the oldest an Auto Mode cluster accepts).
+POD_IDENTITY_AGENT_VERSION = "v1.3.4-eksbuild.1"
 
 # Kubernetes minor versions the add-ons need (checked against the EKS cluster at plan time).
 TASK_GOVERNANCE_MIN_KUBERNETES = (1, 30)  # SageMaker AI developer guide: task governance needs Kubernetes 1.30+
 OBSERVABILITY_MIN_KUBERNETES = (1, 30)
 
-_REGIONS_FILE = Path(__file__).resolve().parent / "data" / "health_monitoring_agent_regions.json"
+# The training operator's managed policy (AmazonSageMakerHyperPodTrainingOperatorAccess) allows
+# sagemaker:DescribeClusterNode only on clusters tagged SageMaker=true (condition aws:ResourceTag/SageMaker), and the
+# SageMaker AI developer guide's install page says the HyperPod cluster must carry that tag: the stack adds it.
+TRAINING_OPERATOR_CLUSTER_TAG = ("SageMaker", "true")
+# SageMaker AI developer guide, observability add-on setup: the collector needs a node of size 4xlarge or larger.
+OBSERVABILITY_MIN_NODE_SIZE = 4
+
+_DATA = Path(__file__).resolve().parent / "data"
 
 
 @lru_cache(maxsize=1)
 def health_monitoring_agent_regions() -> frozenset[str]:
     """Regions the pinned chart has a health monitoring agent image for (data file, with its source)."""
-    return frozenset(json.loads(_REGIONS_FILE.read_text(encoding="utf-8"))["regions"])
+    return frozenset(json.loads((_DATA / "health_monitoring_agent_regions.json").read_text(encoding="utf-8"))["regions"])
+
+
+@lru_cache(maxsize=1)
+def hyperpod_regions() -> frozenset[str]:
+    """Regions AWS's SageMaker HyperPod page lists as supported (data file, with its source and date)."""
+    return frozenset(json.loads((_DATA / "hyperpod_regions.json").read_text(encoding="utf-8"))["regions"])
+
+
+def cluster_tags(config) -> dict[str, str]:
+    """The HyperPod cluster's tags: the user's, plus SageMaker=true when the training operator is on."""
+    tags = dict(config.tags)
+    if config.hyperpod_addons.training_operator.enabled:
+        key, value = TRAINING_OPERATOR_CLUSTER_TAG
+        tags[key] = value
+    return tags
 
 
 class TrainingOperatorAddon(Strict):
@@ -130,17 +155,52 @@ def addon_problems(raw: dict) -> list[Problem]:
             "aws-hyperpod namespace, which the HyperPod chart's release owns; make sure your own release of the "
             "chart is never uninstalled while the add-on runs (uninstalling deletes the namespace and the "
             "operator with it)", severity="warning"))
+    tags = raw.get("tags")
+    key, value = TRAINING_OPERATOR_CLUSTER_TAG
+    if training_on and isinstance(tags, dict) and key in tags and tags[key] != value:
+        problems.append(Problem(
+            f"tags.{key}", f"got {value_repr(tags[key])} with the training operator on; allowed: {value_repr(value)} "
+            "or leave the key out (the operator's managed policy, AmazonSageMakerHyperPodTrainingOperatorAccess, "
+            f"only reaches clusters tagged {key}={value}; the stack adds the tag)"))
+    observability = addons.get("observability")
+    if isinstance(observability, dict) and observability.get("enabled") is True:
+        problems += _observability_node_problems(raw.get("hyperpod_instance_groups"))
     problems += _region_problems(raw)
     return problems
 
 
+_SIZE = re.compile(r"^ml\.[a-z0-9-]+\.(?:(\d+)xlarge|metal(?:-\d+xl)?)$")
+
+
+def _observability_node_problems(groups: object) -> list[Problem]:
+    if not isinstance(groups, list):
+        return []
+    types = [g.get("instance_type") for g in groups if isinstance(g, dict)]
+    if not types or not all(isinstance(t, str) for t in types):
+        return []
+    for instance_type in types:
+        match = _SIZE.match(instance_type)
+        if match and (match.group(1) is None or int(match.group(1)) >= OBSERVABILITY_MIN_NODE_SIZE):
+            return []
+    return [Problem("hyperpod_addons.observability.enabled", f"true with instance types {', '.join(types)}: the "
+                    f"observability collector needs a node of size {OBSERVABILITY_MIN_NODE_SIZE}xlarge or larger "
+                    "(SageMaker AI developer guide, observability setup); add such a group or its pods stay "
+                    "pending", severity="warning")]
+
+
 def _region_problems(raw: dict) -> list[Problem]:
     region = raw.get("region")
-    if raw.get("hyperpod_install_helm_dependencies") is False or not isinstance(region, str):
+    if not isinstance(region, str) or is_token(region):
         return []
-    if region in health_monitoring_agent_regions():
-        return []
-    return [Problem("region", f"got {value_repr(region)}: the pinned HyperPod chart has no health monitoring agent "
-                    "image for this region and silently uses the us-east-1 image, which nodes in private subnets "
-                    "without a NAT gateway cannot pull (regions with an image: "
-                    f"{', '.join(sorted(health_monitoring_agent_regions()))})", severity="warning")]
+    problems = []
+    if region not in hyperpod_regions():
+        problems.append(Problem("region", f"got {value_repr(region)}, which AWS's SageMaker HyperPod page does not "
+                                "list (listed: " + ", ".join(sorted(hyperpod_regions())) + "); HyperPod and its "
+                                "EKS add-ons may not be offered there: check the page's Supported Regions before "
+                                "deploying", severity="warning"))
+    if raw.get("hyperpod_install_helm_dependencies") is False or region in health_monitoring_agent_regions():
+        return problems
+    return problems + [Problem(
+        "region", f"got {value_repr(region)}: the pinned HyperPod chart has no health monitoring agent image for this "
+        "region and silently uses the us-east-1 image, which nodes in private subnets without a NAT gateway cannot "
+        f"pull (regions with an image: {', '.join(sorted(health_monitoring_agent_regions()))})", severity="warning")]

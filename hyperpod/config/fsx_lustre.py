@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from hyperpod.config.addons import AddonVersion
+from hyperpod.config.capacity import KmsKeyArn
 from hyperpod.config.errors import Problem, value_repr
 from hyperpod.config.fields import Strict, SubnetId, is_token, matching
 
@@ -29,11 +30,13 @@ SMALL_CAPACITIES_GIB = (1200, 2400)
 # FSx LustreFileSystemConfiguration PerUnitStorageThroughput (MB/s/TiB), per deployment type ("Managing throughput
 # capacity", FSx for Lustre user guide). Scratch file systems take no throughput setting.
 THROUGHPUT_TIERS = {"PERSISTENT_1": (50, 100, 200), "PERSISTENT_2": (125, 250, 500, 1000)}
-# The aws-fsx-csi-driver EKS add-on build public AWS samples pin (check with describe-addon-versions).
-FSX_CSI_DRIVER_VERSION = "v1.10.0-eksbuild.2"
+# The aws-fsx-csi-driver EKS add-on build AWS's own HyperPod tooling installs (aws/sagemaker-hyperpod-cli,
+# helm_to_addon.sh, 2026; check a newer one with describe-addon-versions).
+FSX_CSI_DRIVER_VERSION = "v1.6.0-eksbuild.1"
 
 DeploymentType = Literal["SCRATCH_2", "PERSISTENT_1", "PERSISTENT_2"]
-_CREATE_ONLY_KEYS = ("storage_capacity_gib", "deployment_type", "per_unit_storage_throughput", "subnet_id")
+_CREATE_ONLY_KEYS = ("storage_capacity_gib", "deployment_type", "per_unit_storage_throughput", "subnet_id",
+                     "kms_key_id")
 _EXISTING_KEYS = ("dns_name", "mount_name")
 
 
@@ -61,6 +64,10 @@ class FsxLustre(Strict):
     subnet_id: SubnetId | None = Field(
         None, description="Subnet of the created file system, one of the instances' subnets (Lustre serves one "
                           "Availability Zone). Default: the instances' first subnet.")
+    kms_key_id: KmsKeyArn | None = Field(
+        None, description="Customer managed KMS key that encrypts the created file system at rest (PERSISTENT_1 and "
+                          "PERSISTENT_2; scratch file systems use FSx's own key). Default: FSx's AWS managed key. "
+                          "Fixed at creation: a new key means a new file system.")
     namespace: KubernetesName = Field("default", description="Namespace of the PersistentVolumeClaim training jobs "
                                                             "mount.")
     create_namespace: bool = Field(False, description="Create `namespace` (leave false when it exists).")
@@ -98,6 +105,10 @@ def fsx_lustre_problems(raw: dict) -> list[Problem]:
     problems = [Problem(f"{where}.{key}", f"got {value_repr(fsx[key])} without file_system_id; allowed: leave it "
                         "out (it describes an existing file system)") for key in _EXISTING_KEYS if key in given]
     problems += _capacity_problems(fsx, where) + _throughput_problems(fsx, where) + _subnet_problems(raw, fsx, where)
+    if fsx.get("kms_key_id") is not None and fsx.get("deployment_type") == "SCRATCH_2":
+        problems.append(Problem(f"{where}.kms_key_id", f"got {value_repr(fsx['kms_key_id'])} with deployment_type "
+                                "SCRATCH_2; allowed: null (FSx encrypts scratch file systems with its own key; a "
+                                "customer managed key needs PERSISTENT_1 or PERSISTENT_2)"))
     return problems
 
 

@@ -124,6 +124,40 @@ def test_observability_with_a_given_workspace_creates_none(synth_json):
     assert "aws_prometheus_workspace" not in document["resource"]
     addon = addons_by_name(document)["amazon-sagemaker-hyperpod-observability"]
     assert arn in addon["configuration_values"]
+    # The endpoint is derived from the ARN, without a trailing slash (as AWS's own modules pass it).
+    assert '/workspaces/${element(split(\"/\", \"' + arn + '\"), 1)}\"' in addon["configuration_values"]
+    assert document["output"]["hyperpod_prometheus_workspace_arn"]["value"] == arn
+
+
+def test_the_created_workspace_endpoint_loses_its_trailing_slash_and_is_an_output(synth_json):
+    document = synth_json(with_addons(observability={"enabled": True}))
+    workspace = next(iter(document["resource"]["aws_prometheus_workspace"]))
+    endpoint = f'trimsuffix(aws_prometheus_workspace.{workspace}.prometheus_endpoint, \"/\")'
+    assert f"\"prometheusEndpoint\" = {endpoint}" in addons_by_name(document)[
+        "amazon-sagemaker-hyperpod-observability"]["configuration_values"]
+    assert document["output"]["hyperpod_prometheus_endpoint"]["value"] == "${" + endpoint.replace('\\"', '"') + "}"
+    assert document["output"]["hyperpod_prometheus_workspace_arn"]["value"] == \
+        f"${{aws_prometheus_workspace.{workspace}.arn}}"
+
+
+def test_the_training_operator_tags_the_cluster_sagemaker_true(synth_json):
+    """AmazonSageMakerHyperPodTrainingOperatorAccess reaches only clusters tagged SageMaker=true."""
+    def cluster_tags(document):
+        return {t["key"]: t["value"] for t in only(document, "awscc_sagemaker_cluster").get("tags", [])}
+
+    assert cluster_tags(synth_json(with_addons(training_operator={"enabled": True}))) == {"SageMaker": "true"}
+    assert "SageMaker" not in cluster_tags(synth_json(with_addons(task_governance={"enabled": True})))
+    tagged = synth_json({**with_addons(training_operator={"enabled": True}), "tags": {"team": "ml"}})
+    assert cluster_tags(tagged) == {"SageMaker": "true", "team": "ml"}
+
+
+def test_addon_outputs_only_for_what_is_on(synth_json):
+    assert not {k for k in synth_json(minimal_config())["output"] if "prometheus" in k or "fsx" in k}
+    document = synth_json(example_config("addons.tfvars.json"))
+    file_system = next(iter(document["resource"]["aws_fsx_lustre_file_system"]))
+    assert document["output"]["hyperpod_fsx_file_system_id"]["value"] == \
+        f"${{aws_fsx_lustre_file_system.{file_system}.id}}"
+    assert document["output"]["hyperpod_fsx_claim"]["value"] == "ml-team/shared-fsx"
 
 
 def test_fsx_lustre_in_the_configured_subnet_reachable_from_the_instances_only(synth_json):
@@ -159,6 +193,14 @@ def test_fsx_volume_claim_in_the_named_namespace_through_the_csi_driver(synth_js
     assert claim["spec"][0]["volume_name"] == volume["metadata"][0]["name"]
     assert only(document, "kubernetes_namespace_v1")["metadata"] == [{"name": "ml-team"}]
     assert address_of(document, "aws_eks_addon", driver) in volume["depends_on"]
+
+
+def test_fsx_customer_managed_key_reaches_the_file_system(synth_json):
+    document = synth_json(example_config("addons.tfvars.json"))
+    key = example_config("addons.tfvars.json")["hyperpod_fsx_lustre"]["kms_key_id"]
+    assert only(document, "aws_fsx_lustre_file_system")["kms_key_id"] == key
+    assert "kms_key_id" not in only(synth_json(minimal_config(hyperpod_fsx_lustre={"enabled": True})),
+                                    "aws_fsx_lustre_file_system")
 
 
 def test_an_existing_file_system_is_mounted_not_created(synth_json):

@@ -6,13 +6,14 @@ from __future__ import annotations
 import pytest
 
 from hyperpod.config import parse_config
-from hyperpod.config.addons import TRAINING_OPERATOR_VERSION, health_monitoring_agent_regions
+from hyperpod.config.addons import TRAINING_OPERATOR_VERSION, health_monitoring_agent_regions, hyperpod_regions
 from hyperpod.config.errors import ConfigError
 from tests.conftest import minimal_config
 
 SUBNET_A, SUBNET_B = "subnet-0123456789abcdef0", "subnet-0123456789abcdef1"
 EXISTING = {"enabled": True, "file_system_id": "fs-0123456789abcdef0", "dns_name": "fs-0123.fsx.us-west-2.amazonaws.com",
             "mount_name": "abcdefgh"}
+KEY = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def fsx(**fields) -> dict:
@@ -96,6 +97,28 @@ RULES = [
     ("a region without a health monitoring agent image warns",
      minimal_config(region="eu-south-2"), minimal_config(region="me-south-1"),
      "warning: region: got \"me-south-1\": the pinned HyperPod chart has no health monitoring agent image"),
+    ("the training operator's cluster tag SageMaker=true is not overridden",
+     {**addons(training_operator={"enabled": True}), "tags": {"SageMaker": "true", "team": "ml"}},
+     {**addons(training_operator={"enabled": True}), "tags": {"SageMaker": "false"}},
+     "error: tags.SageMaker: got \"false\" with the training operator on; allowed: \"true\" or leave the key out"),
+    ("a region AWS does not list for HyperPod warns",
+     minimal_config(region="ap-southeast-4"), minimal_config(region="il-central-1"),
+     "warning: region: got \"il-central-1\", which AWS's SageMaker HyperPod page does not list"),
+    ("observability needs a node of size 4xlarge or larger",
+     addons(observability={"enabled": True}),
+     {**addons(observability={"enabled": True}),
+      "hyperpod_instance_groups": [{"name": "small", "instance_type": "ml.g5.2xlarge", "instance_count": 2}]},
+     "warning: hyperpod_addons.observability.enabled: true with instance types ml.g5.2xlarge: the observability "
+     "collector needs a node of size 4xlarge or larger"),
+    ("a customer managed key needs a persistent file system",
+     fsx(kms_key_id=KEY), fsx(deployment_type="SCRATCH_2", kms_key_id=KEY),
+     f"error: hyperpod_fsx_lustre.kms_key_id: got \"{KEY}\" with deployment_type SCRATCH_2; allowed: null"),
+    ("a customer managed key only for a file system the stack creates",
+     minimal_config(hyperpod_fsx_lustre=EXISTING), minimal_config(hyperpod_fsx_lustre={**EXISTING, "kms_key_id": KEY}),
+     f"error: hyperpod_fsx_lustre.kms_key_id: got \"{KEY}\" with file_system_id; allowed: leave it out"),
+    ("the key is a key ARN",
+     fsx(kms_key_id=KEY), fsx(kms_key_id="alias/fsx"),
+     "error: hyperpod_fsx_lustre.kms_key_id: got \"alias/fsx\"; allowed: a KMS key ARN"),
     ("the training operator without the stack's chart release warns about namespace ownership",
      addons(training_operator={"enabled": True}),
      {**addons(training_operator={"enabled": True}), "hyperpod_install_helm_dependencies": False},
@@ -136,3 +159,10 @@ def test_the_region_map_holds_the_seventeen_regions_of_the_pinned_chart():
     regions = health_monitoring_agent_regions()
     assert len(regions) == 17
     assert {"us-east-1", "eu-south-2", "ap-southeast-4", "ca-central-1"} <= regions
+
+
+def test_the_hyperpod_region_list_holds_the_regions_aws_documents_and_the_chart_targets():
+    regions = hyperpod_regions()
+    assert {"us-east-1", "us-west-2", "eu-south-2", "ap-southeast-4", "sa-east-1"} <= regions  # AWS's page
+    assert {"ap-northeast-2", "ca-central-1"} <= regions  # the chart's regional values
+    assert health_monitoring_agent_regions() <= regions  # every region with an agent image runs HyperPod
