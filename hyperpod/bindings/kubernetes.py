@@ -55,7 +55,8 @@ class KubernetesResource(cdktf.TerraformResource):
     """
 
     def __init__(self, scope: Construct, id: str, *, resource_type: str, attributes: dict[str, Any],
-                 depends_on: Sequence[cdktf.ITerraformDependable] = ()):
+                 depends_on: Sequence[cdktf.ITerraformDependable] = (),
+                 lifecycle: cdktf.TerraformResourceLifecycle | None = None):
         super().__init__(
             scope, id,
             terraform_resource_type=resource_type,
@@ -63,6 +64,7 @@ class KubernetesResource(cdktf.TerraformResource):
                 provider_name="kubernetes", provider_version=PROVIDER_VERSION,
                 provider_version_constraint=PROVIDER_VERSION),
             depends_on=list(depends_on) or None,
+            lifecycle=lifecycle,
         )
         self._attributes = attributes
 

@@ -4,16 +4,17 @@ Compares a new synthesis with the previous one (both Terraform JSON, the previou
 `hyperpod.change_guard.previous`). What counts as dangerous comes from the awscc_sagemaker_cluster schema
 (replacement attributes for the whole cluster, create-only attributes inside a group, the provider matching groups by
 list position: hashicorp/terraform-provider-awscc#3110), from the providers' region (every resource's identity), and
-from the HyperPod Helm chart the running cluster needs.
+from the HyperPod Helm chart the running cluster needs; the shared file system's rules are in `shared_storage`.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
+from hyperpod.change_guard.change import DangerousChange
 from hyperpod.change_guard.difference import differences, resolved_differences, show
 from hyperpod.change_guard.previous import CLUSTER_TYPE, RELEASE_TYPE
+from hyperpod.change_guard.shared_storage import file_system_changes
 
 REPLACES_CLUSTER = ("cluster_name", "vpc_config", "orchestrator")
 CREATE_ONLY_IN_GROUP = ("instance_type", "threads_per_core", "execution_role", "override_vpc_config")
@@ -48,16 +49,6 @@ CHART_COMPONENTS = {
     "neuron-device-plugin": "Neuron device plugin",
     "aws-efa-k8s-device-plugin": "EFA device plugin",
 }
-
-
-@dataclass(frozen=True)
-class DangerousChange:
-    what: str
-    why: str
-    instead: str
-
-    def __str__(self) -> str:
-        return f"{self.what}\n    why: {self.why}\n    instead: {self.instead}"
 
 
 def _clusters(document: dict) -> dict[str, dict]:
@@ -101,6 +92,7 @@ def dangerous_changes(previous: dict, new: dict) -> list[DangerousChange]:
         changes += _region_change(name, previous, new)
         changes += _cluster_changes(name, old, new_clusters[logical_id], previous, new)
         changes += _chart_uninstall(name, previous, new)
+        changes += file_system_changes(name, previous, new)
     return changes
 
 

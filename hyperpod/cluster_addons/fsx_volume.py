@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from cdktf import ITerraformDependable
+from cdktf import ITerraformDependable, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
 from constructs import Construct
 
@@ -68,4 +68,7 @@ class FsxVolume(Construct):
                 "volume_name": volume_name,
                 "resources": [{"requests": {"storage": storage}}],
             }],
-        }, depends_on=[self.volume])
+        }, depends_on=[self.volume],
+            # Kubernetes resizes only dynamically provisioned claims: when the file system grows, the volume's
+            # capacity follows and the claim keeps the size it was bound with (a patched request would be refused).
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["spec[0].resources"]))
