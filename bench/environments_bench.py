@@ -8,16 +8,14 @@ Prints median wall time and peak RSS (largest single process, python or node) of
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synth_bench import PYTHON, ROOT, run_once  # noqa: E402
+from synth_bench import PYTHON, ROOT, bench_arguments, measure  # noqa: E402
 
 
 def environment_configs(directory: Path, count: int) -> list[str]:
@@ -33,22 +31,13 @@ def environment_configs(directory: Path, count: int) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--warmup", type=int, default=1)
-    args = parser.parse_args()
-    os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    args = bench_arguments(__doc__)
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
         paths = environment_configs(tmp, 5)
         commands = {count: [PYTHON, str(ROOT / "main.py"), *sum((["--config", p] for p in paths[:count]), []),
                             "--out", str(tmp / f"out{count}")] for count in (1, 5)}
-        results: dict[int, list[tuple[float, int]]] = {count: [] for count in commands}
-        for round_ in range(args.warmup + args.runs):
-            for count, argv in commands.items():
-                measured = run_once(argv)
-                if round_ >= args.warmup:
-                    results[count].append(measured)
+        results = measure(commands, args.runs, args.warmup)
     print("| environments | wall median (s) | wall min-max (s) | peak RSS median (MB) |")
     print("| --- | --- | --- | --- |")
     for count, runs in results.items():

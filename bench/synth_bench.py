@@ -72,12 +72,31 @@ def run_once(argv: list[str]) -> tuple[float, int]:
     return wall, usage.ru_maxrss * 1024
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def bench_arguments(doc: str) -> argparse.Namespace:
+    """--runs and --warmup, shared by the benches; also quiets jsii's banner for the processes they start."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0], allow_abbrev=False)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     args = parser.parse_args()
     os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    return args
+
+
+def measure(commands: dict, runs: int, warmup: int) -> dict[object, list[tuple[float, int]]]:
+    """(wall seconds, peak RSS bytes) of each command's measured runs; the commands take turns, round by round, so
+    a change in the machine's load falls on all of them alike."""
+    results: dict[object, list[tuple[float, int]]] = {name: [] for name in commands}
+    for round_ in range(warmup + runs):
+        for name, argv in commands.items():
+            measured = run_once(argv)
+            if round_ >= warmup:
+                results[name].append(measured)
+        print(f"round {round_ + 1}/{warmup + runs} done", file=sys.stderr)
+    return results
+
+
+def main() -> int:
+    args = bench_arguments(__doc__)
 
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
@@ -98,13 +117,7 @@ def main() -> int:
             "check": [PYTHON, str(ROOT / "main.py"), "--check", "--config", str(tmp / "everything.json"), "--out",
                       str(tmp / "check")],
         }
-        results: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
-        for round_ in range(args.warmup + args.runs):
-            for name, argv in commands.items():
-                measured = run_once(argv)
-                if round_ >= args.warmup:
-                    results[name].append(measured)
-            print(f"round {round_ + 1}/{args.warmup + args.runs} done", file=sys.stderr)
+        results = measure(commands, args.runs, args.warmup)
 
     floor_wall = statistics.median(w for w, _ in results["floor"])
     floor_rss = statistics.median(r for _, r in results["floor"])

@@ -151,34 +151,58 @@ def check_managed_policies(role: str, managed: list[str], allowed_names: set[str
     return out
 
 
-def check_trust(document: dict, role: str) -> list[Violation]:
-    """The role's trust policy lets only the SageMaker service assume it, with sts:AssumeRole alone."""
-    where = f"aws_iam_role.{role}.assume_role_policy"
-    body = dict(resources_of_type(document, "aws_iam_role")).get(role)
-    if body is None:
-        return [Violation(f"aws_iam_role.{role}", "the execution role is not defined in this document")]
-    try:
-        trust = resolve(body.get("assume_role_policy"), document, where)
-    except UnresolvedPolicy as error:
-        return [Violation(where, str(error))]
+@dataclass(frozen=True)
+class TrustRule:
+    """Who may assume a kind of role: one service principal, these actions, these StringEquals conditions."""
+    service: str
+    who: str  # the service, as the messages name it
+    role: str  # the kind of role, as the messages name it
+    actions: frozenset[str]
+    actions_needed: str
+    conditions: tuple[str, ...] = ()
+
+
+EXECUTION_TRUST = TrustRule(SAGEMAKER_SERVICE, "SageMaker", "role", frozenset({"sts:AssumeRole"}),
+                            "only 'sts:AssumeRole' is needed")
+POD_IDENTITY_TRUST = TrustRule(POD_IDENTITY_SERVICE, "EKS Pod Identity", "pod identity role", POD_IDENTITY_ACTIONS,
+                               "EKS Pod Identity needs only sts:AssumeRole and sts:TagSession",
+                               POD_IDENTITY_CONDITIONS)
+
+
+def check_trust_policy(trust: PolicyDocument, rule: TrustRule) -> list[Violation]:
+    """Every Allow of a trust policy names only `rule.service`, only its actions, with its conditions."""
     out = []
     allows = list(_allow_statements(trust))
     if not allows:
-        out.append(Violation(trust.path, "the trust policy allows nobody: SageMaker cannot assume the role"))
+        out.append(Violation(trust.path, f"the trust policy allows nobody: {rule.who} cannot assume the role"))
     for path, statement in allows:
         if statement["not_principals"] or statement["not_actions"]:
             out.append(Violation(path, "NotPrincipal/NotAction in a trust policy lets in everyone not listed"))
         for principal in statement["principals"]:
             identifiers = principal.get("identifiers") or []
-            if principal.get("type") != "Service" or any(i != SAGEMAKER_SERVICE for i in identifiers):
+            if principal.get("type") != "Service" or any(i != rule.service for i in identifiers):
                 out.append(Violation(f"{path}.principals", f"{principal.get('type')} {identifiers} may assume the "
-                                     f"role; only Service {SAGEMAKER_SERVICE} may"))
+                                     f"{rule.role}; only Service {rule.service} may"))
         if not statement["principals"]:
-            out.append(Violation(f"{path}.principals", f"no principal: only Service {SAGEMAKER_SERVICE} may assume"))
+            out.append(Violation(f"{path}.principals", f"no principal: only Service {rule.service} may assume"))
         for action in statement["actions"]:
-            if action != "sts:AssumeRole":
-                out.append(Violation(f"{path}.actions", f"trust allows {action!r}; only 'sts:AssumeRole' is needed"))
+            if action not in rule.actions:
+                out.append(Violation(f"{path}.actions", f"trust allows {action!r}; {rule.actions_needed}"))
+        conditioned = {c.get("variable") for c in statement["condition"]
+                       if c.get("test") == "StringEquals" and c.get("values")}
+        for variable in rule.conditions:
+            if variable not in conditioned:
+                out.append(Violation(f"{path}.condition", f"no StringEquals {variable}: any account's or cluster's "
+                                     f"{rule.role.removesuffix(' role')} could assume the role"))
     return out
+
+
+def check_trust(document: dict, role: str) -> list[Violation]:
+    """The execution role's trust policy lets only the SageMaker service assume it, with sts:AssumeRole alone."""
+    if role not in dict(resources_of_type(document, "aws_iam_role")):
+        return [Violation(f"aws_iam_role.{role}", "the execution role is not defined in this document")]
+    trust = _trust(document, role)
+    return [trust] if isinstance(trust, Violation) else check_trust_policy(trust, EXECUTION_TRUST)
 
 
 # Attributes that may hold a policy as literal JSON instead of a policy-document reference.
@@ -227,25 +251,7 @@ def check_pod_identity_role(document: dict, role: str) -> list[Violation]:
     trust = _trust(document, role)
     if isinstance(trust, Violation):
         return [trust]
-    out = []
-    for path, statement in _allow_statements(trust):
-        if statement["not_principals"] or statement["not_actions"]:
-            out.append(Violation(path, "NotPrincipal/NotAction in a trust policy lets in everyone not listed"))
-        for principal in statement["principals"]:
-            identifiers = principal.get("identifiers") or []
-            if principal.get("type") != "Service" or any(i != POD_IDENTITY_SERVICE for i in identifiers):
-                out.append(Violation(f"{path}.principals", f"{principal.get('type')} {identifiers} may assume the "
-                                     f"pod identity role; only Service {POD_IDENTITY_SERVICE} may"))
-        for action in statement["actions"]:
-            if action not in POD_IDENTITY_ACTIONS:
-                out.append(Violation(f"{path}.actions", f"trust allows {action!r}; EKS Pod Identity needs only "
-                                     "sts:AssumeRole and sts:TagSession"))
-        conditioned = {c.get("variable") for c in statement["condition"]
-                       if c.get("test") == "StringEquals" and c.get("values")}
-        for variable in POD_IDENTITY_CONDITIONS:
-            if variable not in conditioned:
-                out.append(Violation(f"{path}.condition", f"no StringEquals {variable}: any account's or cluster's "
-                                     "pod identity could assume the role"))
+    out = check_trust_policy(trust, POD_IDENTITY_TRUST)
     policies, managed, unreadable = role_permission_policies(document, role)
     out += unreadable + check_managed_policies(role, managed, set(POD_IDENTITY_MANAGED_POLICIES))
     for policy in policies:
