@@ -61,7 +61,7 @@ fi
 
 # --- Python: the project and its dependencies from uv.lock ----------------------------------
 py_key=$(key_of pyproject.toml uv.lock tools/uv-requirements.txt)
-sync_args=(sync --locked --python "$PYTHON" --no-progress)
+sync_args=(sync --locked --require-build-hashes --python "$PYTHON" --no-progress)
 [[ "$mode" == --test ]] && sync_args+=(--extra test)
 # An environment with the test extras serves `make synth` as well: no uninstalling between `make test` and `make synth`.
 if ! stamp_ok .venv/.stamp "${py_key}[test]" && { [[ "$mode" == --test ]] || ! stamp_ok .venv/.stamp "$py_key"; }; then

@@ -88,7 +88,7 @@ UV = ROOT / ".tools" / "uv" / "bin" / "uv"  # installed by scripts/bootstrap.sh 
 def build_package(source: Path, work: Path) -> Path:
     """Build the project and return the folder an installation would put on sys.path.
 
-    With the locked set-up's uv: a real wheel, built offline with the pinned setuptools from uv's cache (the set-up
+    With the locked set-up's uv: a real wheel, built offline with the hash-pinned setuptools from uv's cache (the set-up
     built the editable install with it), then unpacked as pip would. A set-up without uv has setuptools in .venv
     instead, whose build_py selects exactly what a wheel holds (packages and package data from pyproject.toml)."""
     site = work / "site"
