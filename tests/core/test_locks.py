@@ -37,3 +37,14 @@ def test_package_lock_pins_what_package_json_asks_for():
     for name, version in package["dependencies"].items():
         entry = lock["packages"][f"node_modules/{name}"]
         assert entry["version"] == version and entry["integrity"].startswith("sha512-")
+
+
+def test_build_dependencies_carry_their_hash_and_the_set_up_requires_it():
+    """uv.lock leaves out the isolated build of the editable install: its requirements name a wheel and its sha256,
+    and scripts/bootstrap.sh makes uv refuse any build dependency without one."""
+    import tomllib
+
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    assert requires and all(re.fullmatch(r"[A-Za-z0-9_.-]+ @ https://\S+\.whl#sha256=[0-9a-f]{64}", r)
+                            for r in requires), requires
+    assert "--require-build-hashes" in (ROOT / "scripts" / "bootstrap.sh").read_text()
