@@ -16,9 +16,9 @@ from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_helm.release import Release
 from constructs import Construct
 
-from hyperpod.cluster_addons.pinned_addon import pinned_addon
+from hyperpod.cluster_addons.pinned_addon import minimum_kubernetes, pinned_addon
 from hyperpod.cluster_addons.pod_identity import PodIdentityRole
-from hyperpod.config.addons import TrainingOperatorAddon
+from hyperpod.config.addons import TRAINING_OPERATOR_MIN_KUBERNETES, TrainingOperatorAddon
 from hyperpod.eks import AwsContext, EksCluster
 
 ADDON_NAME = "amazon-sagemaker-hyperpod-training-operator"
@@ -41,4 +41,5 @@ class TrainingOperator(Construct):
             if chart_release is not None else []
         self.addon = pinned_addon(
             self, "addon", cluster_name=eks.name, addon_name=ADDON_NAME, version=addon.version,
-            depends_on=[*depends_on, self.identity.association], replace_triggered_by=replace_with)
+            depends_on=[*depends_on, self.identity.association], replace_triggered_by=replace_with,
+            preconditions=minimum_kubernetes(eks.kubernetes_version, TRAINING_OPERATOR_MIN_KUBERNETES, ADDON_NAME))

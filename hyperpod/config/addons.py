@@ -46,6 +46,10 @@ POD_IDENTITY_AGENT_VERSION = "v1.3.4-eksbuild.1"
 
 # Kubernetes minor versions the add-ons need (checked against the EKS cluster at plan time).
 TASK_GOVERNANCE_MIN_KUBERNETES = (1, 30)  # SageMaker AI developer guide: task governance needs Kubernetes 1.30+
+# SageMaker AI developer guide, "Using the HyperPod training operator", supported versions: Kubernetes 1.28 or newer;
+# with task governance installed, task governance v1.3.0-eksbuild.1 or newer (training operator troubleshooting).
+TRAINING_OPERATOR_MIN_KUBERNETES = (1, 28)
+TRAINING_OPERATOR_MIN_TASK_GOVERNANCE = (1, 3, 0)
 OBSERVABILITY_MIN_KUBERNETES = (1, 30)
 
 # The training operator's managed policy (AmazonSageMakerHyperPodTrainingOperatorAccess) allows
@@ -155,6 +159,18 @@ def addon_problems(raw: dict) -> list[Problem]:
             "aws-hyperpod namespace, which the HyperPod chart's release owns; make sure your own release of the "
             "chart is never uninstalled while the add-on runs (uninstalling deletes the namespace and the "
             "operator with it)", severity="warning"))
+    governance = addons.get("task_governance")
+    governance = governance if isinstance(governance, dict) else {}
+    governance_version = governance.get("version", TASK_GOVERNANCE_VERSION)
+    if training_on and governance.get("enabled") is True and isinstance(governance_version, str) \
+            and ADDON_VERSION.match(governance_version):
+        release = tuple(int(n) for n in governance_version[1:].split("-")[0].split("."))
+        if release < TRAINING_OPERATOR_MIN_TASK_GOVERNANCE:
+            minimum = "v" + ".".join(map(str, TRAINING_OPERATOR_MIN_TASK_GOVERNANCE)) + "-eksbuild.1"
+            problems.append(Problem(
+                "hyperpod_addons.task_governance.version", f"got {value_repr(governance_version)} with the training "
+                f"operator on; allowed: {minimum} or newer (the training operator refuses to install next to an "
+                "older task governance add-on)"))
     tags = raw.get("tags")
     key, value = TRAINING_OPERATOR_CLUSTER_TAG
     if training_on and isinstance(tags, dict) and key in tags and tags[key] != value:

@@ -58,6 +58,14 @@ def test_training_operator_is_pinned_after_the_cluster_with_its_prerequisites(sy
     assert "pod_identity_association" not in operator  # standalone association instead
 
 
+def test_training_operator_checks_the_kubernetes_version(synth_json):
+    operator = addons_by_name(synth_json(with_addons(training_operator={"enabled": True})))[
+        "amazon-sagemaker-hyperpod-training-operator"]
+    (check,) = operator["lifecycle"]["precondition"]
+    assert ">= 28" in check["condition"] and "data.aws_eks_cluster.eks_cluster_55B0C966.version" in check["condition"]
+    assert "needs Kubernetes 1.28 or newer" in check["error_message"]
+
+
 def test_training_operator_identity_is_a_standalone_association_for_its_service_account(synth_json):
     document = synth_json(with_addons(training_operator={"enabled": True}))
     association = only(document, "aws_eks_pod_identity_association")
@@ -87,7 +95,7 @@ def test_without_the_stack_chart_release_the_operator_has_no_replace_trigger(syn
     document = synth_json({**with_addons(training_operator={"enabled": True}),
                            "hyperpod_install_helm_dependencies": False})
     operator = addons_by_name(document)["amazon-sagemaker-hyperpod-training-operator"]
-    assert "lifecycle" not in operator
+    assert "replace_triggered_by" not in operator["lifecycle"]
 
 
 def test_task_governance_checks_the_kubernetes_version_and_needs_no_prerequisite(synth_json):

@@ -101,6 +101,11 @@ RULES = [
      {**addons(training_operator={"enabled": True}), "tags": {"SageMaker": "true", "team": "ml"}},
      {**addons(training_operator={"enabled": True}), "tags": {"SageMaker": "false"}},
      "error: tags.SageMaker: got \"false\" with the training operator on; allowed: \"true\" or leave the key out"),
+    ("the training operator needs task governance v1.3.0 or newer next to it",
+     addons(training_operator={"enabled": True}, task_governance={"enabled": True, "version": "v1.3.0-eksbuild.1"}),
+     addons(training_operator={"enabled": True}, task_governance={"enabled": True, "version": "v1.2.9-eksbuild.3"}),
+     "error: hyperpod_addons.task_governance.version: got \"v1.2.9-eksbuild.3\" with the training operator on; "
+     "allowed: v1.3.0-eksbuild.1 or newer"),
     ("a region AWS does not list for HyperPod warns",
      minimal_config(region="ap-southeast-4"), minimal_config(region="il-central-1"),
      "warning: region: got \"il-central-1\", which AWS's SageMaker HyperPod page does not list"),
