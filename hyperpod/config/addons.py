@@ -185,7 +185,7 @@ def addon_problems(raw: dict) -> list[Problem]:
     return problems
 
 
-_SIZE = re.compile(r"^ml\.[a-z0-9-]+\.(?:(\d+)xlarge|metal(?:-\d+xl)?)$")
+_SIZE = re.compile(r"^(?:ml\.)?[a-z0-9-]+\.(?:(\d+)xlarge|metal(?:-\d+xl)?)$")  # as typed: the ml. prefix is optional
 
 
 def _observability_node_problems(groups: object) -> list[Problem]:

@@ -171,3 +171,11 @@ def test_the_hyperpod_region_list_holds_the_regions_aws_documents_and_the_chart_
     assert {"us-east-1", "us-west-2", "eu-south-2", "ap-southeast-4", "sa-east-1"} <= regions  # AWS's page
     assert {"ap-northeast-2", "ca-central-1"} <= regions  # the chart's regional values
     assert health_monitoring_agent_regions() <= regions  # every region with an agent image runs HyperPod
+
+
+@pytest.mark.parametrize("instance_type", ["ml.g5.4xlarge", "g5.48xlarge", "trn1.32xlarge"])
+def test_a_large_enough_node_is_recognised_as_typed(instance_type):
+    """The check reads the config as typed: the ml. prefix is optional there."""
+    config = {**addons(observability={"enabled": True}),
+              "hyperpod_instance_groups": [{"name": "g", "instance_type": instance_type, "instance_count": 2}]}
+    assert problems_of(config) == []
