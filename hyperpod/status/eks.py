@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import boto3
 import botocore.exceptions
 
-from hyperpod.status.errors import Unreachable, UsageError
-from hyperpod.status.sagemaker import _CLIENT_CONFIG, _CREDENTIAL_ERRORS, _UNREACHABLE_ERRORS
+from hyperpod.status import aws_calls
+from hyperpod.status.errors import Unreachable
 
 
 @dataclass(frozen=True)
@@ -22,10 +21,7 @@ class AddonState:
 
 def eks_client(region: str):
     """No --endpoint-url here (that one is SageMaker's): botocore honours AWS_ENDPOINT_URL(_EKS) itself."""
-    try:
-        return boto3.session.Session(region_name=region).client("eks", config=_CLIENT_CONFIG)
-    except (*_CREDENTIAL_ERRORS, ValueError) as error:
-        raise UsageError(f"AWS configuration: {error}") from None
+    return aws_calls.client("eks", region)
 
 
 def _describe(client, cluster: str, name: str) -> AddonState:
@@ -48,14 +44,8 @@ def _describe(client, cluster: str, name: str) -> AddonState:
 
 def fetch_addon_states(client, cluster: str, region: str, names) -> tuple[AddonState, ...]:
     """Describe each add-on; raise Unreachable/UsageError instead of botocore errors."""
-    try:
+    with aws_calls.translated_errors("EKS", region):
         return tuple(_describe(client, cluster, name) for name in names)
-    except _CREDENTIAL_ERRORS as error:
-        raise UsageError(f"AWS credentials: {error}") from None
-    except _UNREACHABLE_ERRORS as error:
-        raise Unreachable(f"could not reach EKS in {region}: {error}") from None
-    except botocore.exceptions.BotoCoreError as error:
-        raise Unreachable(f"EKS call failed in {region}: {error}") from None
 
 
 def eks_cluster_name(orchestrator_arn: str | None) -> str | None:

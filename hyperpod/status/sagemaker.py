@@ -4,30 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import boto3
 import botocore.exceptions
-from botocore.config import Config
 
-from hyperpod.status.errors import Unreachable, UsageError
-
-# Fail fast on a dead endpoint instead of botocore's default of 60 s timeouts and 5 attempts:
-# a status check that hangs for minutes is worse than one that says "unreachable".
-_CLIENT_CONFIG = Config(
-    connect_timeout=5,
-    read_timeout=30,
-    retries={"max_attempts": 3, "mode": "standard"},
-)
-_UNREACHABLE_ERRORS = (
-    botocore.exceptions.EndpointConnectionError,
-    botocore.exceptions.ConnectTimeoutError,
-    botocore.exceptions.ReadTimeoutError,
-    botocore.exceptions.ConnectionClosedError,
-)
-_CREDENTIAL_ERRORS = (
-    botocore.exceptions.NoCredentialsError,
-    botocore.exceptions.PartialCredentialsError,
-    botocore.exceptions.ProfileNotFound,
-)
+from hyperpod.status import aws_calls
+from hyperpod.status.errors import Unreachable
 
 
 @dataclass(frozen=True)
@@ -90,15 +70,7 @@ def _refused(operation: str, error: botocore.exceptions.ClientError) -> Unreacha
 
 
 def sagemaker_client(region: str, endpoint_url: str | None = None):
-    """One client per run: building it costs more than a poll, and `wait` polls many times."""
-    # endpoint_url=None lets botocore honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SAGEMAKER itself.
-    try:
-        session = boto3.session.Session(region_name=region)
-        return session.client("sagemaker", endpoint_url=endpoint_url, config=_CLIENT_CONFIG)
-    except _CREDENTIAL_ERRORS as error:
-        raise UsageError(f"AWS configuration: {error}") from None
-    except ValueError as error:  # e.g. a malformed AWS_ENDPOINT_URL
-        raise UsageError(f"AWS configuration: {error}") from None
+    return aws_calls.client("sagemaker", region, endpoint_url)
 
 
 def _instance_groups(description: dict) -> tuple[InstanceGroup, ...]:
@@ -143,7 +115,7 @@ def _nodes(client, cluster_name: str) -> tuple[ClusterNode, ...]:
 
 def fetch_sagemaker_state(client, cluster: str, region: str) -> SageMakerState:
     """Describe the cluster and list every node; raise Unreachable/UsageError instead of botocore errors."""
-    try:
+    with aws_calls.translated_errors("SageMaker", region):
         try:
             description = client.describe_cluster(ClusterName=cluster)
         except botocore.exceptions.ClientError as error:
@@ -155,14 +127,8 @@ def fetch_sagemaker_state(client, cluster: str, region: str) -> SageMakerState:
             nodes = _nodes(client, name)
         except botocore.exceptions.ClientError as error:
             raise _refused("ListClusterNodes", error) from None
-    except _CREDENTIAL_ERRORS as error:
-        raise UsageError(f"AWS credentials: {error}") from None
-    except _UNREACHABLE_ERRORS as error:
-        raise Unreachable(f"could not reach SageMaker in {region}: {error}") from None
-    except botocore.exceptions.PaginationError as error:
-        raise Unreachable(f"SageMaker ListClusterNodes paging broke: {error}") from None
-    except botocore.exceptions.BotoCoreError as error:
-        raise Unreachable(f"SageMaker call failed in {region}: {error}") from None
+        except botocore.exceptions.PaginationError as error:
+            raise Unreachable(f"SageMaker ListClusterNodes paging broke: {error}") from None
     return SageMakerState(
         cluster_name=name,
         region=region,

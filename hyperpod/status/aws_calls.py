@@ -1,0 +1,56 @@
+"""What the status checks share for AWS: a fail-fast client, and botocore's errors as the CLI's own.
+
+Credential and configuration problems are the caller's to fix (UsageError, exit 2); an endpoint that does not answer
+or a call that breaks is Unreachable (exit 3)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from hyperpod.status.errors import Unreachable, UsageError
+
+# Fail fast on a dead endpoint instead of botocore's default of 60 s timeouts and 5 attempts:
+# a status check that hangs for minutes is worse than one that says "unreachable".
+CLIENT_CONFIG = Config(
+    connect_timeout=5,
+    read_timeout=30,
+    retries={"max_attempts": 3, "mode": "standard"},
+)
+UNREACHABLE_ERRORS = (
+    botocore.exceptions.EndpointConnectionError,
+    botocore.exceptions.ConnectTimeoutError,
+    botocore.exceptions.ReadTimeoutError,
+    botocore.exceptions.ConnectionClosedError,
+)
+CREDENTIAL_ERRORS = (
+    botocore.exceptions.NoCredentialsError,
+    botocore.exceptions.PartialCredentialsError,
+    botocore.exceptions.ProfileNotFound,
+)
+
+
+def client(service: str, region: str, endpoint_url: str | None = None):
+    """One client per run: building it costs more than a poll, and `wait` polls many times. endpoint_url=None lets
+    botocore honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself."""
+    try:
+        return boto3.session.Session(region_name=region).client(service, endpoint_url=endpoint_url,
+                                                                config=CLIENT_CONFIG)
+    except (*CREDENTIAL_ERRORS, ValueError) as error:  # ValueError: e.g. a malformed AWS_ENDPOINT_URL
+        raise UsageError(f"AWS configuration: {error}") from None
+
+
+@contextmanager
+def translated_errors(service: str, region: str):
+    """botocore's credential, connection and other client-side errors as UsageError or Unreachable."""
+    try:
+        yield
+    except CREDENTIAL_ERRORS as error:
+        raise UsageError(f"AWS credentials: {error}") from None
+    except UNREACHABLE_ERRORS as error:
+        raise Unreachable(f"could not reach {service} in {region}: {error}") from None
+    except botocore.exceptions.BotoCoreError as error:
+        raise Unreachable(f"{service} call failed in {region}: {error}") from None
