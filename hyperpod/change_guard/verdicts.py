@@ -244,14 +244,15 @@ def _cluster_changes(name: str, old: dict, new: dict, old_document: dict, new_do
     return changes
 
 
+def _no_longer_set(where: str, old: dict, new: dict, kept: dict[str, str], what_stays: str) -> list[DangerousChange]:
+    """Attributes of `kept` the previous synthesis set and the new one leaves out: awscc keeps the deployed value."""
+    return [DangerousChange(f"{where}: {attribute} {show(old[attribute])} is no longer set",
+                            f"awscc keeps an attribute the configuration leaves out: {what_stays}", instead)
+            for attribute, instead in kept.items() if attribute in old and attribute not in new]
+
+
 def _capacity_changes(name: str, old: dict, new: dict) -> list[DangerousChange]:
-    changes = []
-    for attribute, instead in KEPT_WHEN_OMITTED.items():
-        if attribute in old and attribute not in new:
-            changes.append(DangerousChange(
-                f"cluster {name!r}: {attribute} {show(old[attribute])} is no longer set",
-                "awscc keeps an attribute the configuration leaves out: the deployed setting stays, silently",
-                instead))
+    changes = _no_longer_set(f"cluster {name!r}", old, new, KEPT_WHEN_OMITTED, "the deployed setting stays, silently")
     # Switching autoscaling off leaves cluster_role out (nothing is sent); a new role on an autoscaling cluster is.
     autoscaling = isinstance(old.get("auto_scaling"), dict) and old["auto_scaling"].get("mode") == "Enable"
     if autoscaling and "cluster_role" in new and old.get("cluster_role") != new["cluster_role"]:
@@ -264,13 +265,8 @@ def _capacity_changes(name: str, old: dict, new: dict) -> list[DangerousChange]:
 
 
 def _group_capacity_changes(name: str, group: str, old: dict, new: dict) -> list[DangerousChange]:
-    changes = []
-    for attribute, instead in KEPT_WHEN_OMITTED_IN_GROUP.items():
-        if attribute in old and attribute not in new:
-            changes.append(DangerousChange(
-                f"cluster {name!r}, group {group!r}: {attribute} {show(old[attribute])} is no longer set",
-                "awscc keeps an attribute the configuration leaves out: the deployed labels and taints stay",
-                instead))
+    changes = _no_longer_set(f"cluster {name!r}, group {group!r}", old, new, KEPT_WHEN_OMITTED_IN_GROUP,
+                             "the deployed labels and taints stay")
     old_keys, new_keys = _volume_keys(old), _volume_keys(new)
     if old_keys != new_keys:
         changes.append(DangerousChange(
