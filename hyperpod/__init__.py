@@ -27,11 +27,13 @@ _EXPORTS = {
     "HyperPod": "hyperpod.stack",
     "HyperPodStack": "hyperpod.stack",
     "ExecutionRole": "hyperpod.execution_role",
-    "LifecycleScripts": "hyperpod.lifecycle_scripts",
-    "LifecycleScriptsBucket": "hyperpod.lifecycle_scripts",
+    "LifecycleScripts": "hyperpod.lifecycle_bucket",
+    "LifecycleScriptsBucket": "hyperpod.lifecycle_bucket",
+    "shipped_scripts": "hyperpod.lifecycle_bucket",
+    "read_scripts": "hyperpod.lifecycle_bucket",
     "HyperPodCluster": "hyperpod.cluster",
     "InstanceNetwork": "hyperpod.cluster",
-    "HyperPodHelmDependencies": "hyperpod.addons",
+    "HyperPodHelmDependencies": "hyperpod.helm_chart",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -38,7 +38,7 @@ from hyperpod.config.capacity import ScheduledUpdate
 from hyperpod.config.tags import SECURITY_GROUP_NAME_TAG  # the tag rules count it
 from hyperpod.config.tokens import terraform_literal
 from hyperpod.eks import SUPPORTED_AUTHENTICATION_MODES, EksCluster
-from hyperpod.lifecycle_scripts import LifecycleScripts
+from hyperpod.lifecycle_bucket import LifecycleScripts
 
 AUTH_MODE_MESSAGE = (
     "HyperPod needs the EKS cluster's authentication mode to be API or API_AND_CONFIG_MAP (HyperPod creates its own "

@@ -9,8 +9,8 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
 from constructs import Construct
 
-from hyperpod import cluster_addons, instance_types
-from hyperpod.addons import DevicePlugins, HyperPodHelmDependencies
+from hyperpod import addons as eks_addons, instance_types
+from hyperpod.helm_chart import DevicePlugins, HyperPodHelmDependencies
 from hyperpod.autoscaling import AutoscalerRole, KarpenterNodes
 from hyperpod.bindings.awscc import AwsccProvider, VpcConfig
 from hyperpod.bindings.kubernetes import KubernetesProvider
@@ -19,7 +19,7 @@ from hyperpod.config import HyperPodConfig
 from hyperpod.config.tags import DEFAULT_TAGS  # the tag rules count them
 from hyperpod.eks import AwsContext, EksCluster, ExistingEksCluster
 from hyperpod.execution_role import ExecutionRole, role_name_prefix
-from hyperpod.lifecycle_scripts import LifecycleScripts, LifecycleScriptsBucket
+from hyperpod.lifecycle_bucket import LifecycleScripts, LifecycleScriptsBucket
 from hyperpod.state_backend import declare_backend
 
 
@@ -101,12 +101,12 @@ class HyperPod(Construct):
                                             instance_groups=scaling.instance_groups, cluster=self.cluster.resource)
 
         self.cluster_addons = None
-        if cluster_addons.any_enabled(config):
-            self.cluster_addons = cluster_addons.ClusterAddons(
+        if eks_addons.any_enabled(config):
+            self.cluster_addons = eks_addons.ClusterAddons(
                 self, "cluster-addons", config=config, eks=eks, aws=aws, cluster=self.cluster.resource,
                 chart_release=self.helm_dependencies.release if config.hyperpod_install_helm_dependencies else None,
-                placement=cluster_addons.InstancePlacement(vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
-                                                           security_group_id=security_group_ids[0]),
+                placement=eks_addons.InstancePlacement(vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
+                                                       security_group_id=security_group_ids[0]),
                 tags=tags)
 
 

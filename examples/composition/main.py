@@ -56,7 +56,7 @@ def build(outdir: Path):
     from hyperpod.bindings.awscc import AwsccProvider
     from hyperpod.config import parse_config
     from hyperpod.eks import AwsContext, EksCluster
-    from hyperpod.lifecycle_scripts import shipped_scripts
+    from hyperpod import shipped_scripts
     from hyperpod.stack import HyperPod, kubernetes_providers
 
     app = App(outdir=str(outdir))

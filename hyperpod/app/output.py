@@ -18,7 +18,8 @@ from hyperpod.app.configs import UsageError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 # An output folder here would be uploaded as lifecycle scripts, picked up by tests or gates, or replace sources.
-SOURCE_FOLDERS = ("hyperpod", "charts", "gates", "tests", "examples", "bench", "scripts", "tools", ".git")
+SOURCE_FOLDERS = ("hyperpod", "lifecycle_scripts", "charts", "gates", "tests", "examples", "bench", "scripts", "tools",
+                  "docs", ".git")
 # What Terraform (and the chart fetch) leave in a stack folder; never written by CDKTF, so never replaced by it.
 TERRAFORM_WORKING_FILES = (".terraform", ".terraform.lock.hcl", ".hyperpod-chart", "*.tfstate", "*.tfstate.*",
                            "terraform.tfstate.d")

@@ -27,7 +27,7 @@ def synthesize_stacks(configs: list, outdir: Path, checks: Mapping[str, Callable
     from cdktf import App
     from jsii.errors import JSIIError
 
-    from hyperpod.lifecycle_scripts import shipped_scripts
+    from hyperpod.lifecycle_bucket import shipped_scripts
     from hyperpod.stack import HyperPodStack
 
     try:

@@ -35,7 +35,7 @@ TASK_GOVERNANCE_VERSION = "v1.6.0-eksbuild.1"
 OBSERVABILITY_VERSION = "v1.0.5-eksbuild.1"
 # AWS's HyperPod EKS Terraform modules (awslabs/awsome-distributed-ai, modules/hyperpod_training_operator, 2026):
 # v1.2.1-eksbuild.1, the default for Kubernetes 1.28-1.35. This build no longer accepts the add-on's inline pod
-# identity association, one more reason the stack declares its own (cluster_addons/pod_identity.py).
+# identity association, one more reason the stack declares its own (hyperpod/addons/pod_identity.py).
 TRAINING_OPERATOR_VERSION = "v1.2.1-eksbuild.1"
 # cert-manager as an EKS community add-on: v1.18.2-eksbuild.2 in both AWS's HyperPod EKS Terraform modules
 # (modules/hyperpod_cluster, variable cert_manager_version) and aws/sagemaker-hyperpod-cli's helm_to_addon.sh.

@@ -3,7 +3,7 @@
 These values reach `git` and `helm` on the machine that runs `terraform plan`, so each is held to the shape its
 tool expects and nothing else: no leading `-` (an option), no whitespace or control characters, no transport other
 than https and ssh (git's `ext::` runs commands, `file://` reads the planning machine), no path outside the checkout.
-The fetch program refuses the same things again (hyperpod/addons.py).
+The fetch program refuses the same things again (hyperpod/helm_chart.py).
 """
 
 from __future__ import annotations

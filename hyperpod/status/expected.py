@@ -1,7 +1,7 @@
 """What a deployment should have beyond the HyperPod chart: EKS add-ons (from `--addon` or the config file), the
 device plugin DaemonSets its instance types need, and the FSx for Lustre claim.
 
-The add-on and Kubernetes names here are the contract the stack deploys (hyperpod/cluster_addons); a test checks they
+The add-on and Kubernetes names here are the contract the stack deploys (hyperpod/addons); a test checks they
 agree, since this module must not import the constructs (the command stays free of cdktf).
 """
 

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from hyperpod.addons import CHART_CACHE, FETCH_SCRIPT, fetch_program
+from hyperpod.helm_chart import CHART_CACHE, FETCH_SCRIPT, fetch_program
 from hyperpod.config import HelmChartSource
 
 

@@ -162,13 +162,13 @@ def test_options_are_never_abbreviated(abbreviation, tmp_path):
 
 # Every ending has its documented exit code and one line; nothing is half-written (issue 12, parts 5 and 6).
 
-@pytest.mark.parametrize("out", ["hyperpod/out", "tests", "examples/out", "hyperpod/lifecycle_scripts/x", "charts/o", "gates",
-                                 "bench/o", "scripts/o", "tools/o", ".", ".git/o", "hyperpod/../tests/o"])
+@pytest.mark.parametrize("out", ["hyperpod/out", "tests", "examples/out", "lifecycle_scripts/x", "charts/o", "gates",
+                                 "docs/o", "bench/o", "scripts/o", "tools/o", ".", ".git/o", "hyperpod/../tests/o"])
 def test_out_inside_the_project_sources_is_refused(out):
     result = run_main("--check", "--out", out)
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"error: --out {out}: inside the project's sources ({ROOT}); allowed: a folder "
-                                    "outside hyperpod/, charts/, gates/")
+                                    "outside hyperpod/, lifecycle_scripts/, charts/, gates/")
     assert result.stderr.count("\n") == 1
     assert not (ROOT / out).exists() or out in (".", "tests", "gates")
 

@@ -86,7 +86,7 @@ def test_every_public_export_resolves():
 
 
 def test_lifecycle_scripts_must_include_on_create():
-    from hyperpod.lifecycle_scripts import LifecycleScripts
+    from hyperpod.lifecycle_bucket import LifecycleScripts
 
     stack = TerraformStack(App(), "s")
     with pytest.raises(ValueError, match=r"must include on_create.sh; got \['setup.sh'\]"):

@@ -28,7 +28,7 @@ def user_environment(**extra: str) -> dict:
 
 
 def shipped_files() -> dict[str, str]:
-    from hyperpod.lifecycle_scripts import SHIPPED_SCRIPTS, read_scripts
+    from hyperpod.lifecycle_bucket import SHIPPED_SCRIPTS, read_scripts
 
     return read_scripts(SHIPPED_SCRIPTS)
 
@@ -74,7 +74,7 @@ def test_every_construct_the_readme_says_can_be_used_alone_imports_from_hyperpod
 
 
 def test_missing_shipped_scripts_is_a_clear_error(monkeypatch, tmp_path):
-    import hyperpod.lifecycle_scripts as lifecycle_scripts
+    import hyperpod.lifecycle_bucket as lifecycle_scripts
 
     monkeypatch.setattr(lifecycle_scripts, "SHIPPED_SCRIPTS", tmp_path / "gone")
     with pytest.raises(FileNotFoundError, match=rf"the lifecycle scripts this package ships are missing: no "
@@ -111,15 +111,23 @@ def test_the_built_package_ships_the_lifecycle_scripts_and_they_are_found_instal
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
-    shutil.copytree(ROOT / "hyperpod", source / "hyperpod", ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("hyperpod", "lifecycle_scripts"):
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
     site = build_package(source, tmp_path)
     names = {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
     expected = {f"hyperpod/lifecycle_scripts/{name}" for name in shipped_files()}
     assert {"hyperpod/lifecycle_scripts/on_create.sh", "hyperpod/lifecycle_scripts/lib/data_volume.sh"} <= expected
     assert expected <= names, expected - names
-    assert {"hyperpod/lifecycle_scripts.py", "hyperpod/scripts/check-hyperpod-status.sh"} <= names
+    # Everything else under hyperpod/ ships too (modules, data tables, the Karpenter chart): pyproject.toml lists the
+    # packages by hand, so a new folder left out of the list fails here.
+    package_files = {path.relative_to(ROOT).as_posix() for path in (ROOT / "hyperpod").rglob("*")
+                     if path.is_file() and "__pycache__" not in path.parts}
+    assert package_files <= names, sorted(package_files - names)
+    assert {"hyperpod/lifecycle_bucket.py", "hyperpod/scripts/check-hyperpod-status.sh",
+            "hyperpod/karpenter_chart/templates/nodepool.yaml"} <= names
+    assert not any(name.startswith("lifecycle_scripts/") for name in names)  # not a top-level package of its own
 
-    code = ("import json, hyperpod.lifecycle_scripts as s; "
+    code = ("import json, hyperpod.lifecycle_bucket as s; "
             "print(json.dumps({'dir': str(s.SHIPPED_SCRIPTS), 'scripts': s.shipped_scripts()}))")
     installed = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=user_environment(PYTHONPATH=str(site)),
                                capture_output=True, text=True, timeout=300)
@@ -127,3 +135,10 @@ def test_the_built_package_ships_the_lifecycle_scripts_and_they_are_found_instal
     found = json.loads(installed.stdout.strip().splitlines()[-1])
     assert found["dir"] == str(site / "hyperpod" / "lifecycle_scripts")
     assert found["scripts"] == shipped_files()  # an installed package synthesizes what a checkout does
+
+
+def test_a_checkout_reads_the_top_level_scripts():
+    from hyperpod.lifecycle_bucket import SHIPPED_SCRIPTS
+
+    assert SHIPPED_SCRIPTS == ROOT / "lifecycle_scripts"
+    assert not (ROOT / "hyperpod" / "lifecycle_scripts").exists()  # one copy, at the top level

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from hyperpod.lifecycle_scripts import read_scripts
+from hyperpod.lifecycle_bucket import read_scripts
 from tests.conftest import ROOT, minimal_config
 
 UPLOADED = {"on_create.sh", "lib/steps.sh", "on_create.d/10-mounts.sh", "on_create.d/data/limits.conf"}
@@ -49,7 +49,7 @@ def test_a_symlink_leaving_the_folder_is_not_followed(tmp_path):
 
 
 def test_the_shipped_folder_uploads_its_scripts_only():
-    scripts = read_scripts(ROOT / "hyperpod" / "lifecycle_scripts")
+    scripts = read_scripts(ROOT / "lifecycle_scripts")
     assert "on_create.sh" in scripts and "lib/data_volume.sh" in scripts
     assert "README.md" not in scripts
     assert all(name == "on_create.sh" or name.startswith(("lib/", "on_create.d/")) for name in scripts)

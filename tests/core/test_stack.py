@@ -274,7 +274,7 @@ def test_outputs_are_named_as_the_module_documents(production):
 
 
 def test_changed_script_changes_the_source_uri(tmp_path):
-    from hyperpod.lifecycle_scripts import content_prefix
+    from hyperpod.lifecycle_bucket import content_prefix
 
     scripts = {"on_create.sh": "#!/bin/bash\necho one\n"}
     changed = {"on_create.sh": "#!/bin/bash\necho two\n"}
@@ -284,7 +284,7 @@ def test_changed_script_changes_the_source_uri(tmp_path):
 
 
 def test_script_content_reaches_s3_verbatim(quick):
-    from hyperpod.lifecycle_scripts import terraform_literal
+    from hyperpod.lifecycle_bucket import terraform_literal
 
     # Terraform would read "${BASH_SOURCE[0]}" in a script as its own interpolation: it must arrive escaped.
     contents = [o["content"] for o in resources(quick, "aws_s3_object").values()]

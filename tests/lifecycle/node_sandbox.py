@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-LIFECYCLE_SCRIPTS = Path(__file__).resolve().parents[2] / "hyperpod" / "lifecycle_scripts"
+LIFECYCLE_SCRIPTS = Path(__file__).resolve().parents[2] / "lifecycle_scripts"
 FAKES = Path(__file__).resolve().parent / "fakes"
 
 OS_RELEASE = {

@@ -321,7 +321,7 @@ def test_unknown_eks_cluster_exits_three(cluster, kube, eks, capsys):
 
 def test_status_names_match_what_the_stack_deploys():
     # expected.py cannot import the constructs (they load cdktf); this keeps the two from drifting apart.
-    from hyperpod.cluster_addons import fsx_volume, observability, prerequisites, task_governance, training_operator
+    from hyperpod.addons import fsx_volume, observability, prerequisites, task_governance, training_operator
 
     assert expected.TRAINING_OPERATOR == training_operator.ADDON_NAME
     assert expected.ADDON_PODS[expected.TRAINING_OPERATOR][0] == training_operator.NAMESPACE

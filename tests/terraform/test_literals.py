@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from hyperpod.addons import fetch_program
+from hyperpod.helm_chart import fetch_program
 from hyperpod.config import HelmChartSource, parse_config
 from tests.conftest import minimal_config
 from tests.terraform import harness

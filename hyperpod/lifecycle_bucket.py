@@ -49,8 +49,21 @@ from constructs import Construct
 from hyperpod.config.tokens import terraform_literal  # noqa: F401  (also imported from here)
 
 ON_CREATE = "on_create.sh"
-# The scripts this package ships (package data, so an installed package has them as a checkout does).
-SHIPPED_SCRIPTS = Path(__file__).resolve().parent / "lifecycle_scripts"
+
+
+def _shipped_scripts_folder() -> Path:
+    """Where the scripts this package ships are. A wheel carries the project's top-level `lifecycle_scripts/` as
+    `hyperpod/lifecycle_scripts/` (pyproject.toml maps it), so an installed package has them as a checkout does; a
+    checkout (or an editable install of one) reads them from the project's top level."""
+    package = Path(__file__).resolve().parent
+    installed = package / "lifecycle_scripts"
+    checkout = package.parent / "lifecycle_scripts"
+    if not installed.is_dir() and (package.parent / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    return installed
+
+
+SHIPPED_SCRIPTS = _shipped_scripts_folder()
 # Folders beside on_create.sh whose files are uploaded: the sourced steps and the user's hooks.
 SCRIPT_FOLDERS = ("lib", "on_create.d")
 # Never uploaded, at any depth: editor backups and swap files, Emacs autosaves and lock files, byte-code caches.

@@ -2,7 +2,7 @@
 FSx for Lustre (file system, and its CSI driver and Kubernetes volume), and the prerequisites they share.
 
 Every add-on is pinned and created after the HyperPod cluster. `ClusterAddons` composes what the config enables;
-`cluster_addons` returns None (and loads none of these modules' bindings) when nothing is enabled.
+`any_enabled` is false when nothing is enabled, and the stack then loads none of these modules' bindings.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class ClusterAddons(Construct):
                  cluster: ITerraformDependable, chart_release: Release | None, placement: InstancePlacement,
                  tags: Mapping[str, str]):
         super().__init__(scope, id)
-        from hyperpod.cluster_addons.prerequisites import Prerequisites
+        from hyperpod.addons.prerequisites import Prerequisites
 
         addons, fsx, name = config.hyperpod_addons, config.hyperpod_fsx_lustre, config.hyperpod_cluster_name
         self.prerequisites = Prerequisites(
@@ -54,16 +54,16 @@ class ClusterAddons(Construct):
             needs_pod_identity=addons.training_operator.enabled or addons.observability.enabled or fsx.enabled)
         after = [cluster, *self.prerequisites.installed]
         if addons.training_operator.enabled:
-            from hyperpod.cluster_addons.training_operator import TrainingOperator
+            from hyperpod.addons.training_operator import TrainingOperator
             self.training_operator = TrainingOperator(
                 self, "training-operator", addon=addons.training_operator, eks=eks, aws=aws,
                 role_name_prefix=_prefix(name, "hpto"), chart_release=chart_release, depends_on=after)
         if addons.task_governance.enabled:
-            from hyperpod.cluster_addons.task_governance import TaskGovernance
+            from hyperpod.addons.task_governance import TaskGovernance
             self.task_governance = TaskGovernance(self, "task-governance", addon=addons.task_governance, eks=eks,
                                                   depends_on=after)
         if addons.observability.enabled:
-            from hyperpod.cluster_addons.observability import Observability
+            from hyperpod.addons.observability import Observability
             self.observability = Observability(
                 self, "observability", addon=addons.observability, eks=eks, aws=aws, workspace_alias=f"{name}-hyperpod",
                 role_name_prefix=_prefix(name, "obs"), depends_on=after)
@@ -71,8 +71,8 @@ class ClusterAddons(Construct):
             self._shared_storage(config, eks, aws, placement, tags, after)
 
     def _shared_storage(self, config, eks, aws, placement, tags, after) -> None:
-        from hyperpod.cluster_addons.fsx_lustre import LustreFileSystem
-        from hyperpod.cluster_addons.fsx_volume import FsxVolume
+        from hyperpod.addons.fsx_lustre import LustreFileSystem
+        from hyperpod.addons.fsx_volume import FsxVolume
 
         fsx, name = config.hyperpod_fsx_lustre, config.hyperpod_cluster_name
         if fsx.file_system_id:

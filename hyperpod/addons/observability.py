@@ -10,8 +10,8 @@ from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import DataAwsIamPoli
 from cdktf_cdktf_provider_aws.prometheus_workspace import PrometheusWorkspace
 from constructs import Construct
 
-from hyperpod.cluster_addons.pinned_addon import minimum_kubernetes, pinned_addon
-from hyperpod.cluster_addons.pod_identity import PodIdentityRole
+from hyperpod.addons.pinned_addon import minimum_kubernetes, pinned_addon
+from hyperpod.addons.pod_identity import PodIdentityRole
 from hyperpod.config.addons import OBSERVABILITY_MIN_KUBERNETES, ObservabilityAddon
 from hyperpod.eks import AwsContext, EksCluster
 

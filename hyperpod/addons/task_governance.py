@@ -12,7 +12,7 @@ from typing import Sequence
 from cdktf import ITerraformDependable
 from constructs import Construct
 
-from hyperpod.cluster_addons.pinned_addon import minimum_kubernetes, pinned_addon
+from hyperpod.addons.pinned_addon import minimum_kubernetes, pinned_addon
 from hyperpod.config.addons import TASK_GOVERNANCE_MIN_KUBERNETES, TaskGovernanceAddon
 from hyperpod.eks import EksCluster
 

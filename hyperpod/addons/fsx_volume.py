@@ -10,8 +10,8 @@ from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import DataAwsIamPoli
 from constructs import Construct
 
 from hyperpod.bindings.kubernetes import KubernetesResource
-from hyperpod.cluster_addons.pinned_addon import pinned_addon
-from hyperpod.cluster_addons.pod_identity import PodIdentityRole
+from hyperpod.addons.pinned_addon import pinned_addon
+from hyperpod.addons.pod_identity import PodIdentityRole
 from hyperpod.config import FsxLustre
 from hyperpod.eks import AwsContext, EksCluster
 

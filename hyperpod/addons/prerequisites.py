@@ -8,7 +8,7 @@ from typing import Sequence
 from cdktf import ITerraformDependable
 from constructs import Construct
 
-from hyperpod.cluster_addons.pinned_addon import pinned_addon
+from hyperpod.addons.pinned_addon import pinned_addon
 from hyperpod.config import HyperPodAddons
 
 CERT_MANAGER = "cert-manager"

@@ -16,8 +16,8 @@ from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_helm.release import Release
 from constructs import Construct
 
-from hyperpod.cluster_addons.pinned_addon import minimum_kubernetes, pinned_addon
-from hyperpod.cluster_addons.pod_identity import PodIdentityRole
+from hyperpod.addons.pinned_addon import minimum_kubernetes, pinned_addon
+from hyperpod.addons.pod_identity import PodIdentityRole
 from hyperpod.config.addons import TRAINING_OPERATOR_MIN_KUBERNETES, TrainingOperatorAddon
 from hyperpod.eks import AwsContext, EksCluster
 
