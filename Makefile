@@ -35,9 +35,9 @@ lock:
 golden: install
 	python -m tests.core.golden --update
 
-# Regenerate the README's configuration reference from the config model.
+# Regenerate the configuration reference (docs/configuration.md) from the config model.
 docs: install
-	python -m hyperpod.config.reference README.md
+	python -m hyperpod.config.reference docs/configuration.md
 
 bench: install
 	python bench/synth_bench.py

@@ -14,6 +14,7 @@ drift hits both alike; one unmeasured round first fills every cache (uv's, npm's
   suite          (--suite, once) `make test` after install-test: shellcheck, the lock check and pytest
 Then the sizes of .venv and .tools, and how much of them are hard links into uv's cache (no extra disk).
 Only the Python standard library is used: run it with the machine's python3, nothing needs installing first.
+The printed table is what docs/performance.md shows between its BEGIN/END SETUP BENCHMARK markers.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ Commands (run in turn, round after round, so machine drift hits all of them alik
                storage, every add-on, FSx for Lustre and S3 state (the issue's "every feature on" limit)
   check        python main.py --check on that same config: validation only, no jsii (at most 1/4 of a synthesis)
 Peak RSS is the largest single process of the run (python or the node process jsii starts), from wait4().
+The printed table is what docs/performance.md shows between its BEGIN/END BENCHMARK markers.
 """
 
 from __future__ import annotations

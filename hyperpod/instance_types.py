@@ -74,7 +74,7 @@ CATALOG: dict[str, InstanceType] = {
 
 # EFA-capable types the pinned chart's EFA device plugin does not schedule on: its `supportedInstanceLabels` omit
 # them (aws/sagemaker-hyperpod-cli @011ca927, audit in HYPERPOD.md). Their EFA interfaces stay unused under the
-# chart's plugin, so they do not switch it on; the README says so.
+# chart's plugin, so they do not switch it on; docs/addons.md says so.
 EFA_PLUGIN_UNSCHEDULED = frozenset({"ml.c6i.32xlarge", "ml.m6i.32xlarge", "ml.r6i.32xlarge"})
 
 

@@ -40,7 +40,7 @@ HYPERPOD = {
 def state_file(stack: str) -> str:
     """Terraform runs each stack in DIR/stacks/<stack>: three levels up is DIR's parent, outside the build output
     (where CDKTF keeps local state by default). The same relative path serves the other stack's remote-state read,
-    and it does not depend on where the checkout lives. Teams use the S3 backend instead (see the README)."""
+    and it does not depend on where the checkout lives. Teams use the S3 backend instead (see docs/team-use.md)."""
     return f"../../../terraform.{stack}.tfstate"
 
 

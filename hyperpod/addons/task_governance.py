@@ -2,7 +2,7 @@
 
 Compute quotas and the cluster scheduling policy are SageMaker API objects (CreateComputeQuota,
 CreateClusterSchedulerConfig) that neither the pinned aws provider (6.25) nor the project's awscc binding can declare;
-they are set in the SageMaker console or API after the add-on is ACTIVE (README, "Task governance").
+they are set in the SageMaker console or API after the add-on is ACTIVE (docs/addons.md, "Task governance").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The configuration model, one module per area: shared field types (`fields`), CDKTF tokens versus literal text
 (`tokens`), tags, instance groups, the HyperPod Helm chart source, and the top-level `HyperPodConfig` with
 `parse_config` (`model`). Problems are reported through
-`errors`; `reference` generates the README's tables from these declarations.
+`errors`; `reference` generates docs/configuration.md's tables from these declarations.
 
 Loads no CDKTF or provider binding, so validation alone stays fast.
 """

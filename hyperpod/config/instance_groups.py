@@ -33,7 +33,7 @@ def _known_instance_type(value: str) -> str:
     if instance_types.lookup(value) is None:
         raise ValueError(
             f"got {value_repr(value)}; allowed: an instance type HyperPod offers, such as ml.p5.48xlarge, "
-            "ml.g5.48xlarge or ml.trn1.32xlarge (the README lists them all; the ml. prefix is optional)"
+            "ml.g5.48xlarge or ml.trn1.32xlarge (docs/configuration.md lists them all; the ml. prefix is optional)"
         )
     return instance_types.normalize(value)
 

@@ -1,8 +1,9 @@
 """The one configuration model: tfvars-style JSON in, a validated `HyperPodConfig` out.
 
-Every key, its type, default and meaning is declared in this package once; the README's configuration tables are
-generated from these declarations (and a test keeps them in sync). `main.py` and every construct use this same
-model, so the rules are identical whether the config comes from a file or from another CDKTF app.
+Every key, its type, default and meaning is declared in this package once; the configuration reference
+(docs/configuration.md) is generated from these declarations (and a test keeps it in sync). `main.py` and every
+construct use this same model, so the rules are identical whether the config comes from a file or from another CDKTF
+app.
 """
 
 from __future__ import annotations

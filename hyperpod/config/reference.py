@@ -1,14 +1,19 @@
-"""The README's configuration tables, generated from the config model so the docs cannot drift from the code.
+"""The configuration reference (docs/configuration.md), generated from the config model so the docs cannot drift
+from the code.
 
-    python -m hyperpod.config.reference            prints the tables
-    python -m hyperpod.config.reference README.md  rewrites them in place (tests/core/test_readme.py checks them)
+    python -m hyperpod.config.reference                                prints the tables
+    python -m hyperpod.config.reference docs/configuration.md          rewrites them in place (`make docs`)
+    python -m hyperpod.config.reference --check docs/configuration.md  exit 1 if they are stale (tests/core/test_docs.py
+                                                                       checks the same in memory)
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import types
 import typing
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
@@ -92,7 +97,7 @@ def _is_list(annotation) -> bool:
 
 def sections(model: type[BaseModel] = HyperPodConfig, prefix: str = "") -> list[tuple[str, type[BaseModel], str]]:
     """(key prefix, model, heading) for the top level and every nested object, depth first in declaration order:
-    a new nested config area appears in the README without touching this module."""
+    a new nested config area appears in the reference without touching this module."""
     found = [(prefix, model, (model.__doc__ or "").strip().split("\n")[0])] if prefix else []
     for name, field in model.model_fields.items():
         nested = _nested(field.annotation)
@@ -124,17 +129,60 @@ def markdown() -> str:
     ])
 
 
+def _block_span(text: str) -> tuple[int, int]:
+    start, end = text.find(BEGIN), text.find(END)
+    if start < 0 or end < start:
+        raise ValueError(f"no generated reference in it: it needs the lines {BEGIN} and {END}, in that order")
+    return start, end + len(END)
+
+
 def replace_block(text: str) -> str:
-    start, end = text.index(BEGIN), text.index(END) + len(END)
+    start, end = _block_span(text)
     return text[:start] + markdown() + text[end:]
 
 
-if __name__ == "__main__":
-    import sys
-    from pathlib import Path
+def stale(text: str, name: str) -> str | None:
+    """Why the generated reference in `text` (the file `name`) differs from the model's, or None if it is current."""
+    start, end = _block_span(text)
+    if text[start:end] == markdown():
+        return None
+    current = text[start:end].splitlines()
+    for number, (written, expected) in enumerate(zip(current, markdown().splitlines()), start=1):
+        if written != expected:
+            line = text[:start].count("\n") + number
+            return (f"{name}:{line}: the configuration reference is stale (it says {written!r}, the model "
+                    f"{expected!r}): run `make docs`")
+    return f"{name}: the configuration reference is stale (its length differs from the model's): run `make docs`"
 
-    if len(sys.argv) > 1:
-        readme = Path(sys.argv[1])
-        readme.write_text(replace_block(readme.read_text()))
-    else:
+
+def main(argv: list[str]) -> int:
+    """Exit codes: 0 written (or current), 1 stale (--check), 2 usage, or a file without the markers."""
+    check = argv[:1] == ["--check"]
+    paths = argv[1:] if check else argv
+    if len(paths) > 1 or (check and not paths):
+        print("usage: python -m hyperpod.config.reference [--check FILE | FILE]", file=sys.stderr)
+        return 2
+    if not paths:
         print(markdown())
+        return 0
+    path = Path(paths[0])
+    try:
+        text = path.read_text()
+        if check:
+            problem = stale(text, str(path))
+            if problem:
+                print(problem, file=sys.stderr)
+            return 1 if problem else 0
+        updated = replace_block(text)
+    except (OSError, ValueError) as error:
+        print(f"error: {path}: {error}", file=sys.stderr)
+        return 2
+    if updated != text:
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_text(updated)
+        temporary.replace(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

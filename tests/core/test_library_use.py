@@ -1,4 +1,4 @@
-"""The README's library use works as written: its snippet runs, the scripts ship in the package, every construct it
+"""The library guide (docs/library.md) works as written: its snippet runs, the scripts ship in the package, every construct it
 names imports from `hyperpod`, and a user's app prints no jsii banner (issue 12 part 8)."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-README = (ROOT / "README.md").read_text()
-SECTION = README[README.index("### Use the construct in your own CDKTF app"):README.index("## Architecture")]
+GUIDE = (ROOT / "docs" / "library.md").read_text()
+SECTION = GUIDE[GUIDE.index("# Use the construct in your own CDKTF app"):]
 BANNER_VARIABLE = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
 
 
@@ -33,7 +33,7 @@ def shipped_files() -> dict[str, str]:
     return read_scripts(SHIPPED_SCRIPTS)
 
 
-def test_readme_snippet_runs_as_written_without_a_banner(tmp_path):
+def test_the_guides_snippet_runs_as_written_without_a_banner(tmp_path):
     (snippet,) = re.findall(r"```python\n(.*?)```", SECTION, flags=re.S)
     (tmp_path / "app.py").write_text(snippet)
     result = subprocess.run([sys.executable, "app.py"], cwd=tmp_path, env=user_environment(), capture_output=True,
@@ -59,7 +59,7 @@ def test_importing_hyperpod_quiets_jsii_but_keeps_a_users_value():
     assert theirs.stdout.strip() == "18,20", theirs.stderr
 
 
-def test_every_construct_the_readme_says_can_be_used_alone_imports_from_hyperpod():
+def test_every_construct_the_guide_says_can_be_used_alone_imports_from_hyperpod():
     from constructs import Construct
 
     import hyperpod

@@ -1,5 +1,6 @@
 """hyperpod-status beyond the chart: EKS add-ons (against the local DescribeAddon stand-in, moto 5.2.5 has no EKS
-add-on API), their pods, the device plugin DaemonSets and the FSx claim (against the fake Kubernetes API)."""
+add-on API), their pods and the FSx claim (against the fake Kubernetes API). The device plugin DaemonSets:
+test_device_plugins_status.py."""
 
 import json
 from pathlib import Path
@@ -132,58 +133,6 @@ def test_unknown_addon_is_checked_on_eks_only(cluster, kube, eks, capsys):
     assert check(report, "eks: addon vpc-cni")["status"] == "pass"
     assert not any(c["name"] == "kubernetes: addon vpc-cni pods" for c in report["checks"])
 
-
-def test_device_plugin_daemonsets_pass_when_ready(cluster, kube, capsys):
-    code, out, _, report = status(capsys, cluster, kube)
-
-    assert code == 0, out
-    assert line(out, "kubernetes: daemonset hyperpod-dependencies-nvidia-device-plugin") == (
-        "kubernetes: daemonset hyperpod-dependencies-nvidia-device-plugin pass 2 of 2 pods ready in kube-system")
-    assert check(report, "kubernetes: daemonset hyperpod-dependencies-aws-efa-k8s-device-plugin")["detail"] == (
-        "2 of 2 pods ready in kube-system")
-
-
-def test_missing_device_plugin_fails_naming_the_instance_type(cluster, kube, capsys):
-    with kube.state.lock:
-        kube.state.daemonsets = [d for d in kube.state.daemonsets if "nvidia" not in d["metadata"]["name"]]
-
-    code, out, _, report = status(capsys, cluster, kube)
-
-    assert code == 1 and report["verdict"] == "unhealthy"
-    detail = "nvidia device plugin DaemonSet not found in kube-system (needed by ml.g5.8xlarge)"
-    assert line(out, "kubernetes: daemonset hyperpod-dependencies-nvidia-device-plugin") == (
-        f"kubernetes: daemonset hyperpod-dependencies-nvidia-device-plugin fail {detail}")
-    assert check(report, "kubernetes: daemonset hyperpod-dependencies-nvidia-device-plugin")["detail"] == detail
-
-
-def test_trainium_needs_the_neuron_plugin_and_it_must_be_ready(clusters, kube, capsys):
-    groups = {"trn": 2}
-    name = clusters.create(groups, instance_type="ml.trn1.32xlarge")
-    healthy_kubernetes(kube, name, groups, {("trn", i): {"instance_type": "ml.trn1.32xlarge"} for i in range(2)})
-    with kube.state.lock:
-        kube.state.daemonsets.append(fake_kubernetes.daemonset("neuron-device-plugin-daemonset", 2, 1,
-                                                               namespace="kube-system"))
-
-    code, out, _, report = status(capsys, name, kube)
-
-    assert code == 1
-    assert line(out, "kubernetes: daemonset neuron-device-plugin-daemonset") == (
-        "kubernetes: daemonset neuron-device-plugin-daemonset fail 1 of 2 pods ready in kube-system")
-    # Trainium has no NVIDIA GPU: no nvidia plugin is expected.
-    assert not any("nvidia-device-plugin" in c["name"] for c in report["checks"])
-
-
-def test_cpu_groups_expect_no_device_plugins(clusters, kube, capsys):
-    groups = {"cpu": 1}
-    name = clusters.create(groups, instance_type="ml.m5.2xlarge")
-    healthy_kubernetes(kube, name, groups, {("cpu", 0): {"deep": None, "instance_type": "ml.m5.2xlarge"}})
-    with kube.state.lock:
-        kube.state.daemonsets = [d for d in kube.state.daemonsets if d["metadata"]["namespace"] != "kube-system"]
-
-    code, _, _, report = status(capsys, name, kube)
-
-    assert code == 0, report
-    assert not any("device-plugin" in c["name"] for c in report["checks"])
 
 
 @pytest.fixture
@@ -333,15 +282,3 @@ def test_status_names_match_what_the_stack_deploys():
     assert expected.ADDON_PODS[expected.FSX_CSI_DRIVER][0] == fsx_volume.NAMESPACE
     assert (expected.CERT_MANAGER, expected.POD_IDENTITY_AGENT) == (prerequisites.CERT_MANAGER,
                                                                     prerequisites.POD_IDENTITY_AGENT)
-
-
-@pytest.mark.parametrize("release, nvidia", [
-    ("hyperpod-dependencies", "hyperpod-dependencies-nvidia-device-plugin"),
-    ("my-nvidia-device-plugin", "my-nvidia-device-plugin"),  # Helm uses the release name when it holds the chart's
-    ("r" * 60, "r" * 60 + "-nv"),  # cut to 63 characters
-])
-def test_device_plugin_names_follow_helm_fullname(release, nvidia):
-    plugins = expected.expected_device_plugins(["ml.p5.48xlarge"], release, "kube-system")
-
-    assert [(p.plugin, p.name) for p in plugins][0] == ("nvidia", nvidia)
-    assert [p.plugin for p in plugins] == ["nvidia", "efa"]
