@@ -20,10 +20,16 @@ def summary(config, written: Path) -> str:
         lines.append(f"  group {group.name}: {group.instance_count} x {group.instance_type}, "
                      f"{group.ebs_volume_gb} GB, {checks}")
         instances += group.instance_count
-        if kind.accelerator != "none":
+        if kind is not None and kind.accelerator != "none":
             totals[kind.accelerator] = totals.get(kind.accelerator, 0) + kind.accelerators * group.instance_count
     accelerators = ", ".join(f"{count} {'GPUs' if kind == 'gpu' else 'Trainium chips'}"
                              for kind, count in sorted(totals.items())) or "no accelerators"
+    unknown = sorted({g.instance_type for g in config.hyperpod_instance_groups if instance_types.lookup(g.instance_type)
+                      is None})
+    if unknown:
+        accelerators += f" (not counted: {', '.join(unknown)}, accelerators unknown)"
     lines.append(f"  total: {len(config.hyperpod_instance_groups)} group(s), {instances} instance(s), {accelerators}")
+    notes = sorted({note for g in config.hyperpod_instance_groups for note in instance_types.notes(g.instance_type)})
+    lines += [f"  note: {note}" for note in notes]
     lines.append(f"  wrote {written}")
     return "\n".join(lines)
