@@ -53,7 +53,7 @@ ADDON_PINS: dict[str, Pin] = {
     # This build no longer accepts the add-on's inline pod identity association, one more reason the stack declares
     # its own (hyperpod/addons/pod_identity.py).
     TRAINING_OPERATOR: Pin("v1.2.1-eksbuild.1", ("1.28", "1.35"),
-                           "awslabs/awsome-distributed-ai hyperpod-eks-tf modules/hyperpod_training_operator (2026-07)"),
+                           "awslabs/awsome-distributed-ai hyperpod-eks-tf hyperpod_training_operator (2026-07)"),
     # SageMaker AI developer guide, "Upgrade the task governance add-on" (newest section: v1.5 to v1.6):
     # v1.6.0-eksbuild.1 packages Kueue v0.19.2. The guide's task governance prerequisites say Kubernetes 1.30 or
     # newer; no AWS page states the newest Kubernetes version this build supports.

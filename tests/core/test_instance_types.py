@@ -8,7 +8,6 @@ import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -22,7 +21,8 @@ DATA = ROOT / "hyperpod" / "config" / "data"
 
 
 def generator():
-    spec = importlib.util.spec_from_file_location("cluster_instance_types", ROOT / "scripts" / "cluster_instance_types.py")
+    path = ROOT / "scripts" / "cluster_instance_types.py"
+    spec = importlib.util.spec_from_file_location("cluster_instance_types", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
