@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/.tools/uv/bin:$(CURDIR)/.tools/nod
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install install-test synth test lock golden docs bench bench-setup
+.PHONY: install install-test synth test lock golden instance-types docs bench bench-setup
 
 install:
 	@scripts/bootstrap.sh
@@ -34,6 +34,11 @@ lock:
 # Regenerate the golden cdk.tf.json files after an intended change; review the diff before committing.
 golden: install
 	python -m tests.core.golden --update
+
+# Regenerate hyperpod/config/data/cluster_instance_types.json from the locked botocore's SageMaker model (after a
+# botocore upgrade; tests/core/test_instance_types.py fails until it is run).
+instance-types: install
+	python scripts/cluster_instance_types.py
 
 # Regenerate the configuration reference (docs/configuration.md) from the config model.
 docs: install

@@ -12,6 +12,10 @@ EBS_VOLUME_GB = (1, 16384)
 MAX_STORAGE_CONFIGS = 1
 NODE_RECOVERY = ("Automatic", "None")
 DEEP_HEALTH_CHECKS = ("InstanceStress", "InstanceConnectivity")
+# SageMaker API model: ClusterKubernetesLabelValue and ClusterKubernetesTaintValue are 1-63 characters;
+# DeploymentConfiguration.AutoRollbackConfiguration (AutoRollbackAlarms) holds 1-10 alarms.
+KUBERNETES_VALUE_LENGTH = (1, 63)
+ROLLBACK_ALARMS = (1, 10)
 # AmazonSageMakerClusterInstanceRolePolicy only grants s3:GetObject/ListBucket on arn:aws:s3:::sagemaker-*.
 LIFECYCLE_BUCKET_PREFIX = "sagemaker-"
 GROUP_LISTS = ("instance_groups", "restricted_instance_groups")
@@ -71,6 +75,15 @@ def _check_group(group: dict, path: str, document: dict) -> list[Violation]:
                 out.append(Violation(f"{path}.on_start_deep_health_checks[{index}]", f"{check!r} is listed twice"))
             seen.add(check)
 
+    out += _kubernetes_config_problems(group.get("kubernetes_config"), f"{path}.kubernetes_config")
+    update = group.get("scheduled_update_config")
+    deployment = update.get("deployment_config") if isinstance(update, dict) else None
+    alarms = deployment.get("auto_rollback_configuration") if isinstance(deployment, dict) else None
+    low, high = ROLLBACK_ALARMS
+    if isinstance(alarms, list) and not low <= len(alarms) <= high:
+        out.append(Violation(f"{path}.scheduled_update_config.deployment_config.auto_rollback_configuration",
+                             f"got {len(alarms)} alarms, allowed: {low} to {high}"))
+
     lifecycle = group.get("life_cycle_config")
     if isinstance(lifecycle, dict):
         if lifecycle.get("on_create") is not None and lifecycle.get("on_init_complete") is not None:
@@ -82,6 +95,23 @@ def _check_group(group: dict, path: str, document: dict) -> list[Violation]:
             if problem:
                 out.append(Violation(f"{path}.life_cycle_config.source_s3_uri", problem))
     return out
+
+
+def _kubernetes_config_problems(kubernetes, path: str) -> list[Violation]:
+    if not isinstance(kubernetes, dict):
+        return []
+    values = []
+    labels = kubernetes.get("labels")
+    if isinstance(labels, dict):
+        values += [(f"{path}.labels[{key!r}]", value) for key, value in labels.items()]
+    taints = kubernetes.get("taints")
+    if isinstance(taints, list):
+        values += [(f"{path}.taints[{index}].value", taint.get("value")) for index, taint in enumerate(taints)
+                   if isinstance(taint, dict) and taint.get("value") is not None]
+    low, high = KUBERNETES_VALUE_LENGTH
+    return [Violation(where, f"got {value!r}, allowed: {low} to {high} characters")
+            for where, value in values
+            if isinstance(value, str) and not is_expression(value) and not low <= len(value) <= high]
 
 
 def source_uri_problem(uri: str, document: dict) -> str | None:

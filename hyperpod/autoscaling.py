@@ -29,9 +29,13 @@ from hyperpod.eks import AwsContext
 
 AUTOSCALER_SERVICE = "hyperpod.sagemaker.amazonaws.com"
 KARPENTER_CHART = Path(__file__).resolve().parent / "karpenter_chart"
-# The grant operations EBS needs on a customer managed key for the volumes of nodes the autoscaler adds.
-EBS_GRANT_OPERATIONS = ["CreateGrant", "Decrypt", "DescribeKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom",
-                        "ReEncryptTo"]
+# The grant operations EBS needs on a customer managed key for the volumes of nodes the autoscaler adds, as AWS's
+# policy for this role lists them (HyperPod user guide, "Create an IAM role for HyperPod autoscaling with Karpenter";
+# the same list in AWS's Terraform, awslabs/awsome-distributed-ai hyperpod-eks-tf modules/sagemaker_iam_role). With
+# ForAllValues:StringEquals a grant asking for any operation outside the list is denied, so RetireGrant (which lets
+# EBS retire its grant when a node's volume goes away) must be here.
+EBS_GRANT_OPERATIONS = ["CreateGrant", "Decrypt", "DescribeKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptTo",
+                        "ReEncryptFrom", "RetireGrant"]
 
 
 def _condition(test: str, variable: str, values: Sequence[str]) -> DataAwsIamPolicyDocumentStatementCondition:
@@ -65,6 +69,9 @@ class AutoscalerRole(Construct):
                 condition=[_condition("StringLike", "kms:ViaService", ["sagemaker.*.amazonaws.com"]),
                            _condition("Bool", "kms:GrantIsForAWSResource", ["true"]),
                            _condition("ForAllValues:StringEquals", "kms:GrantOperations", EBS_GRANT_OPERATIONS)]),
+            # AWS's policy puts kms:DescribeKey in the CreateGrant statement, under the grant conditions; KMS sets
+            # kms:GrantIsForAWSResource and kms:GrantOperations only on grant requests, so under those conditions a
+            # DescribeKey request would never match. It gets its own statement with the kms:ViaService condition.
             DataAwsIamPolicyDocumentStatement(
                 sid="DescribeVolumeKeysThroughSageMaker", effect="Allow", actions=["kms:DescribeKey"],
                 resources=[f"arn:{aws.partition}:kms:{aws.region}:{aws.account_id}:key/*"],

@@ -20,10 +20,16 @@ def summary(config, written: Path) -> str:
         lines.append(f"  group {group.name}: {group.instance_count} x {group.instance_type}, "
                      f"{group.ebs_volume_gb} GB, {checks}")
         instances += group.instance_count
-        if kind.accelerator != "none":
+        if kind is not None and kind.accelerator != "none":
             totals[kind.accelerator] = totals.get(kind.accelerator, 0) + kind.accelerators * group.instance_count
     accelerators = ", ".join(f"{count} {'GPUs' if kind == 'gpu' else 'Trainium chips'}"
                              for kind, count in sorted(totals.items())) or "no accelerators"
+    types = {group.instance_type for group in config.hyperpod_instance_groups}
+    unknown = sorted(t for t in types if instance_types.lookup(t) is None)
+    if unknown:
+        accelerators += f" (not counted: {', '.join(unknown)}, accelerators unknown)"
     lines.append(f"  total: {len(config.hyperpod_instance_groups)} group(s), {instances} instance(s), {accelerators}")
+    notes = sorted(note for t in types for note in instance_types.notes(t))
+    lines += [f"  note: {note}" for note in notes]
     lines.append(f"  wrote {written}")
     return "\n".join(lines)

@@ -1,9 +1,8 @@
 """HyperPod's EKS add-ons (training operator, task governance, observability), the add-ons they need, and the
 health monitoring agent's region coverage.
 
-Every add-on version is pinned: EKS would otherwise install whatever is newest on the day of the apply, so two
-applies of one config could run different operators. Each default names where it came from; check a new pin with
-`aws eks describe-addon-versions --addon-name <name> --kubernetes-version <1.xx>`.
+Every add-on version is pinned (hyperpod/config/addon_pins.py holds each pin, its source and the Kubernetes versions
+it is confirmed for); a config may pin another version per add-on.
 """
 
 from __future__ import annotations
@@ -16,6 +15,14 @@ from typing import Annotated
 
 from pydantic import Field
 
+from hyperpod.config.addon_pins import (
+    ADDON_PINS,
+    CERT_MANAGER,
+    OBSERVABILITY,
+    POD_IDENTITY_AGENT,
+    TASK_GOVERNANCE,
+    TRAINING_OPERATOR,
+)
 from hyperpod.config.errors import Problem, value_repr
 from hyperpod.config.fields import Strict, matching
 from hyperpod.config.tokens import is_token
@@ -27,22 +34,12 @@ AddonVersion = Annotated[str, matching(ADDON_VERSION, "an EKS add-on version suc
 # aws_prometheus_workspace ARN: arn:<partition>:aps:<region>:<account>:workspace/<ws-id>
 PROMETHEUS_WORKSPACE_ARN = re.compile(r"^arn:aws[a-z-]*:aps:[a-z0-9-]+:\d{12}:workspace/ws-[0-9a-zA-Z-]+$")
 
-# Pinned versions and where each came from (see the module docstring for how to move a pin). Checked 2026-12-01.
-# SageMaker AI developer guide, "Upgrade the task governance add-on": v1.6.0-eksbuild.1 packages Kueue v0.19.2.
-TASK_GOVERNANCE_VERSION = "v1.6.0-eksbuild.1"
-# SageMaker AI developer guide, observability add-on troubleshooting: "starting from version v1.0.5-eksbuild.1"
-# (the build that tolerates restricted instance groups).
-OBSERVABILITY_VERSION = "v1.0.5-eksbuild.1"
-# AWS's HyperPod EKS Terraform modules (awslabs/awsome-distributed-ai, modules/hyperpod_training_operator, 2026):
-# v1.2.1-eksbuild.1, the default for Kubernetes 1.28-1.35. This build no longer accepts the add-on's inline pod
-# identity association, one more reason the stack declares its own (hyperpod/addons/pod_identity.py).
-TRAINING_OPERATOR_VERSION = "v1.2.1-eksbuild.1"
-# cert-manager as an EKS community add-on: v1.18.2-eksbuild.2 in both AWS's HyperPod EKS Terraform modules
-# (modules/hyperpod_cluster, variable cert_manager_version) and aws/sagemaker-hyperpod-cli's helm_to_addon.sh.
-CERT_MANAGER_VERSION = "v1.18.2-eksbuild.2"
-# Amazon EKS user guide, "Enable EKS Auto Mode on an existing cluster": v1.3.4-eksbuild.1 is the version AWS names
-# for the EKS Pod Identity Agent (the oldest an Auto Mode cluster accepts).
-POD_IDENTITY_AGENT_VERSION = "v1.3.4-eksbuild.1"
+# The pinned versions (sources and Kubernetes ranges in addon_pins.ADDON_PINS).
+TASK_GOVERNANCE_VERSION = ADDON_PINS[TASK_GOVERNANCE].version
+OBSERVABILITY_VERSION = ADDON_PINS[OBSERVABILITY].version
+TRAINING_OPERATOR_VERSION = ADDON_PINS[TRAINING_OPERATOR].version
+CERT_MANAGER_VERSION = ADDON_PINS[CERT_MANAGER].version
+POD_IDENTITY_AGENT_VERSION = ADDON_PINS[POD_IDENTITY_AGENT].version
 
 # Kubernetes minor versions the add-ons need (checked against the EKS cluster at plan time).
 TASK_GOVERNANCE_MIN_KUBERNETES = (1, 30)  # SageMaker AI developer guide: task governance needs Kubernetes 1.30+

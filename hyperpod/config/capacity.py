@@ -22,8 +22,11 @@ MAX_TAINTS = 50
 # (Kubernetes "qualified name"; the API allows 317 characters in all: 253 prefix + "/" + 63 name).
 _LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-# ClusterKubernetesConfig label value: at most 63 characters, alphanumeric at both ends.
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+# ClusterKubernetesLabelValue and ClusterKubernetesTaintValue (SageMaker API model, CreateCluster): 1-63 characters,
+# alphanumeric at both ends. Kubernetes itself accepts an empty value, HyperPod's API does not: an empty value would
+# pass here and fail at apply.
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_VALUE_ALLOWED = "1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (not empty)"
 # Prefixes the platform owns: HyperPod writes its own node labels under sagemaker.amazonaws.com/ (health status,
 # deep health checks, cluster name); Kubernetes reserves kubernetes.io/ and k8s.io/ and their subdomains
 # (node.kubernetes.io/instance-type, ...), and karpenter.sh/ labels belong to the autoscaler.
@@ -45,6 +48,9 @@ SCHEDULE_EXPRESSION = re.compile(
     r"(?:[1-7]L)) (?:20[2-9][0-9]|\*|)\)$")
 # DeploymentConfiguration.WaitIntervalInSeconds: 0-3600. CapacitySizeConfig.Value: at least 1.
 MAX_WAIT_INTERVAL_SECONDS = 3600
+# DeploymentConfiguration.AutoRollbackConfiguration (shape AutoRollbackAlarms): 1-10 alarms; an empty list is left
+# out of the output (hyperpod/cluster.py), so the config allows 0-10.
+MAX_ROLLBACK_ALARMS = 10
 # DeploymentConfiguration.AutoRollbackConfiguration: AlarmDetails.AlarmName is 1-255 characters; CloudWatch allows
 # any UTF-8 but ASCII control characters, so `${`/`%{` are legal here and the construct escapes them for Terraform.
 ALARM_NAME = re.compile(r"^(?!\s*$)[^\x00-\x1f\x7f]{1,255}$")
@@ -76,8 +82,7 @@ def _check_labels(labels: dict[str, str]) -> dict[str, str]:
         if problem:
             problems.append(problem)
         if not (len(value) <= 63 and _LABEL_VALUE.fullmatch(value)):
-            problems.append(f"label {value_repr(key)} has value {value_repr(value)}; allowed: at most 63 letters, "
-                            "digits, '-', '_' or '.', starting and ending with a letter or digit (or empty)")
+            problems.append(f"label {value_repr(key)} has value {value_repr(value)}; allowed: {_VALUE_ALLOWED}")
     if problems:
         raise ValueError("; ".join(problems))
     return labels
@@ -94,9 +99,8 @@ class Taint(Strict):
     """A Kubernetes taint HyperPod keeps on every node of the group."""
 
     key: Annotated[str, AfterValidator(_check_taint_key)] = Field(description="Taint key (a qualified name).")
-    value: Annotated[str, matching(_LABEL_VALUE, "at most 63 letters, digits, '-', '_' or '.', starting and "
-                                                 "ending with a letter or digit")] | None = Field(
-        None, max_length=63, description="Taint value (optional).")
+    value: Annotated[str, matching(_LABEL_VALUE, _VALUE_ALLOWED)] | None = Field(
+        None, max_length=63, description="Taint value (optional; when set, 1-63 characters).")
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = Field(
         description="What the taint does to pods that do not tolerate it.")
 
@@ -113,8 +117,10 @@ class ScheduledUpdate(Strict):
     batch_size: int = Field(ge=1, description="Instances (or percent, at most 100) updated per batch.")
     wait_interval_seconds: int = Field(0, ge=0, le=MAX_WAIT_INTERVAL_SECONDS,
                                        description="Seconds to wait between batches (0-3600).")
-    rollback_alarms: list[Annotated[str, matching(ALARM_NAME, "a CloudWatch alarm name of 1-255 characters, no control characters")]] = \
-        Field(default_factory=list, description="CloudWatch alarms that roll the update back when they fire.")
+    rollback_alarms: list[Annotated[str, matching(ALARM_NAME, "a CloudWatch alarm name of 1-255 characters, no "
+                                                              "control characters")]] = Field(
+        default_factory=list, max_length=MAX_ROLLBACK_ALARMS,
+        description="CloudWatch alarms that roll the update back when they fire (at most 10).")
 
 
 class Autoscaling(Strict):
@@ -124,8 +130,8 @@ class Autoscaling(Strict):
                                              "`hyperpod_node_recovery: Automatic`).")
     instance_groups: list[str] = Field(
         default_factory=list, max_length=MAX_AUTOSCALED_GROUPS,
-        description="Names of the instance groups Karpenter scales (at most 10; on-demand, no training plan, no "
-                    "deep health checks). Their `instance_count` is left to Karpenter after creation.")
+        description="Names of the instance groups Karpenter scales (at most 10; on-demand or spot, no training "
+                    "plan, no deep health checks). Their `instance_count` is left to Karpenter after creation.")
     cluster_role_arn: Annotated[str, matching(IAM_ROLE_ARN, "an IAM role ARN such as "
                                                             "arn:aws:iam::123456789012:role/hyperpod-autoscaler")] \
         | None = Field(None, description="Bring your own autoscaler role. Default: the stack creates one trusted by "
@@ -220,12 +226,17 @@ def _autoscaling_problems(raw: dict, groups: list[dict], continuous: bool, mode:
             problems.append(Problem(path, f"got {value_repr(name)}; allowed: the name of an instance group "
                                     f"({', '.join(sorted(by_name)) or 'none defined'})"))
             continue
+        # HyperPod user guide, "Create a NodeClass": groups with deep health checks or a training plan (reserved
+        # capacity) cannot be autoscaled. Spot groups can: "Spot instances in Amazon SageMaker HyperPod" says spot
+        # capacity works with Karpenter-based autoscaling (the NodeClass page's older "on-demand only" no longer
+        # holds), and its newer version names flexible (InstanceRequirements) groups as autoscalable.
         if group.get("deep_health_checks"):
             problems.append(Problem(path, f"group {value_repr(name)} runs deep health checks; allowed: autoscaled "
                                     "groups without deep_health_checks (pods would wait 60-90 minutes per node)"))
         if group.get("training_plan_arn") is not None:
             problems.append(Problem(path, f"group {value_repr(name)} uses a training plan; allowed: autoscaled "
-                                    "groups on on-demand capacity (Karpenter does not use training plans)"))
+                                    "groups on on-demand or spot capacity (Karpenter does not use training plans "
+                                    "or reserved capacity)"))
     return problems
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from hyperpod.config.addon_pins import ADDON_PINS, FSX_CSI_DRIVER
 from hyperpod.config.addons import AddonVersion
 from hyperpod.config.capacity import KmsKeyArn
 from hyperpod.config.errors import Problem, value_repr
@@ -30,9 +31,8 @@ SMALL_CAPACITIES_GIB = (1200, 2400)
 # FSx LustreFileSystemConfiguration PerUnitStorageThroughput (MB/s/TiB), per deployment type ("Managing throughput
 # capacity", FSx for Lustre user guide). Scratch file systems take no throughput setting.
 THROUGHPUT_TIERS = {"PERSISTENT_1": (50, 100, 200), "PERSISTENT_2": (125, 250, 500, 1000)}
-# The aws-fsx-csi-driver EKS add-on build AWS's own HyperPod tooling installs (aws/sagemaker-hyperpod-cli,
-# helm_to_addon.sh, 2026; check a newer one with describe-addon-versions).
-FSX_CSI_DRIVER_VERSION = "v1.6.0-eksbuild.1"
+# The aws-fsx-csi-driver EKS add-on build (source and Kubernetes range in addon_pins.ADDON_PINS).
+FSX_CSI_DRIVER_VERSION = ADDON_PINS[FSX_CSI_DRIVER].version
 
 DeploymentType = Literal["SCRATCH_2", "PERSISTENT_1", "PERSISTENT_2"]
 _CREATE_ONLY_KEYS = ("storage_capacity_gib", "deployment_type", "per_unit_storage_throughput", "subnet_id",

@@ -30,10 +30,13 @@ ThreadsPerCore = choice_of_integers(1, 2)  # CreateCluster: ThreadsPerCore 1-2
 
 
 def _known_instance_type(value: str) -> str:
-    if instance_types.lookup(value) is None:
+    # SageMaker API model, shape ClusterInstanceType: the types CreateCluster accepts for an instance group (copied
+    # into hyperpod/config/data/cluster_instance_types.json from the locked botocore).
+    if not instance_types.is_cluster_instance_type(value):
         raise ValueError(
-            f"got {value_repr(value)}; allowed: an instance type HyperPod offers, such as ml.p5.48xlarge, "
-            "ml.g5.48xlarge or ml.trn1.32xlarge (docs/configuration.md lists them all; the ml. prefix is optional)"
+            f"got {value_repr(value)}; allowed: an instance type the SageMaker API accepts for HyperPod clusters "
+            "(ClusterInstanceType), such as ml.p5.48xlarge, ml.g5.48xlarge or ml.trn1.32xlarge (the ml. prefix is "
+            "optional)"
         )
     return instance_types.normalize(value)
 
@@ -108,11 +111,19 @@ def _deep_health_check_problems(group: dict, where: str) -> list[Problem]:
     if not (isinstance(checks, list) and checks):
         return []
     problems = []
-    kind = instance_types.lookup(group["instance_type"]) if isinstance(group.get("instance_type"), str) else None
+    # SageMaker AI developer guide, deep health checks: they run on GPU and Trainium instances only.
+    name = group.get("instance_type")
+    known = isinstance(name, str) and instance_types.is_cluster_instance_type(name)
+    kind = instance_types.lookup(name) if known else None
     if kind is not None and not kind.takes_deep_health_checks:
         problems.append(Problem(f"{where}.deep_health_checks", f"got {value_repr(checks)} on {kind.name}, which "
                                 "has no GPU or Trainium; allowed: [] (deep health checks run on GPU and Trainium "
                                 "instance types only)"))
+    elif known and kind is None:
+        problems.append(Problem(f"{where}.deep_health_checks", f"{value_repr(checks)} on "
+                                f"{instance_types.normalize(name)}, whose accelerators this tool does not know: deep "
+                                "health checks run on GPU and Trainium instance types only, and HyperPod refuses "
+                                "them on other types", severity="warning"))
     count = group.get("instance_count")
     if "InstanceConnectivity" in checks and isinstance(count, int) and count < 2:
         problems.append(Problem(f"{where}.deep_health_checks", f"InstanceConnectivity with instance_count "

@@ -62,19 +62,32 @@ def _rows(model: type[BaseModel], prefix: str = "") -> list[str]:
     return rows
 
 
+def _size_order(size: str) -> tuple[int, int]:
+    named = {"medium": 0, "large": 1, "xlarge": 2}
+    return (0, named[size]) if size in named else (1, int("".join(c for c in size if c.isdigit()) or 0))
+
+
 def instance_type_table() -> list[str]:
-    families: dict[tuple[str, str], list[instance_types.InstanceType]] = {}
-    for kind in instance_types.CATALOG.values():
-        family = kind.name.split(".")[1]
-        families.setdefault((kind.accelerator, family), []).append(kind)
-    label = {"gpu": "NVIDIA GPU", "trainium": "AWS Trainium", "none": "CPU only"}
+    """Every type the SageMaker API model accepts, by family, with its accelerators where the table knows them."""
+    families: dict[tuple[str, str], list[str]] = {}
+    known = instance_types.catalog()
+    for name in [*known, *sorted(instance_types.cluster_instance_types() - set(known))]:
+        if not instance_types.is_cluster_instance_type(name):
+            continue
+        kind = known.get(name)
+        families.setdefault((kind.accelerator if kind else "unknown", name.split(".")[1]), []).append(name)
+    label = {"gpu": "NVIDIA GPU", "trainium": "AWS Trainium", "none": "CPU only",
+             "unknown": "unknown (no device plugins)"}
+    checks = {"gpu": "yes", "trainium": "yes", "none": "no", "unknown": "warning"}
     rows = ["| Family | Accelerator | Sizes (accelerators per instance) | Deep health checks |",
             "| --- | --- | --- | --- |"]
-    for (accelerator, family), kinds in sorted(families.items(), key=lambda item: (item[0][0] == "none", item[0])):
-        sizes = ", ".join(f"{k.name.split('.', 2)[2]}" + (f" ({k.accelerators})" if k.accelerators else "")
-                          for k in kinds)
-        rows.append(f"| `ml.{family}` | {label[accelerator]} | {sizes} | "
-                    f"{'yes' if kinds[0].takes_deep_health_checks else 'no'} |")
+    order = {"gpu": 0, "trainium": 0, "none": 1, "unknown": 2}
+    for (accelerator, family), names in sorted(families.items(), key=lambda item: (order[item[0][0]], item[0])):
+        if accelerator == "unknown":
+            names = sorted(names, key=lambda n: _size_order(n.split(".", 2)[2]))
+        sizes = ", ".join(n.split(".", 2)[2] + (f" ({known[n].accelerators})" if n in known and known[n].accelerators
+                                                else "") for n in names)
+        rows.append(f"| `ml.{family}` | {label[accelerator]} | {sizes} | {checks[accelerator]} |")
     return rows
 
 

@@ -63,6 +63,12 @@ def test_stack_creates_the_autoscaler_role_when_none_is_given(synth_json):
     grant = policy_statements(document, "GrantVolumeKeys")["GrantVolumeKeysThroughSageMaker"]
     assert {c["variable"] for c in grant["condition"]} == {"kms:ViaService", "kms:GrantIsForAWSResource",
                                                            "kms:GrantOperations"}
+    (operations,) = [c for c in grant["condition"] if c["variable"] == "kms:GrantOperations"]
+    # AWS's policy for this role (HyperPod user guide, "Create an IAM role for HyperPod autoscaling with Karpenter"),
+    # written out here rather than imported, so a change to the construct's list fails this test.
+    assert operations["test"] == "ForAllValues:StringEquals"
+    assert operations["values"] == ["CreateGrant", "Decrypt", "DescribeKey", "GenerateDataKeyWithoutPlaintext",
+                                    "ReEncryptTo", "ReEncryptFrom", "RetireGrant"]
 
 
 def test_brought_role_creates_no_role(synth_json):

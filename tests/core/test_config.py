@@ -77,7 +77,8 @@ RULES = [
     ("instance type HyperPod does not offer",
      minimal_config(hyperpod_instance_groups=[group(instance_type="p4d.24xlarge")]),
      minimal_config(hyperpod_instance_groups=[group(instance_type="ml.p3.16xlarge")]),
-     "hyperpod_instance_groups[0].instance_type", ['got "ml.p3.16xlarge"', "an instance type HyperPod offers"]),
+     "hyperpod_instance_groups[0].instance_type", ['got "ml.p3.16xlarge"', "an instance type the SageMaker API "
+                                                   "accepts for HyperPod clusters (ClusterInstanceType)"]),
     ("instance_count below range",
      minimal_config(hyperpod_instance_groups=[group(instance_count=0)]),
      minimal_config(hyperpod_instance_groups=[group(instance_count=-1)]),

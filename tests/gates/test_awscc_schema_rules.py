@@ -118,6 +118,15 @@ BROKEN = [
      f"{GROUP}.life_cycle_config: 'on_create' and 'on_init_complete' are mutually exclusive"),
     ("literal lifecycle URI outside sagemaker-*", _set(G + ("life_cycle_config", "source_s3_uri"), "s3://my-scripts/lc"),
      f"{GROUP}.life_cycle_config.source_s3_uri: got 's3://my-scripts/lc', must start with 's3://sagemaker-'"),
+    ("empty label value", _set(G + ("kubernetes_config",), {"labels": {"team": ""}}),
+     f"{GROUP}.kubernetes_config.labels['team']: got '', allowed: 1 to 63 characters"),
+    ("empty taint value", _set(G + ("kubernetes_config",), {"taints": [{"key": "gpu", "value": "",
+                                                                          "effect": "NoSchedule"}]}),
+     f"{GROUP}.kubernetes_config.taints[0].value: got '', allowed: 1 to 63 characters"),
+    ("eleven rollback alarms", _set(G + ("scheduled_update_config",), {
+        "schedule_expression": "cron(0 3 ? * SUN *)",
+        "deployment_config": {"auto_rollback_configuration": [{"alarm_name": f"a{i}"} for i in range(11)]}}),
+     f"{GROUP}.scheduled_update_config.deployment_config.auto_rollback_configuration: got 11 alarms, allowed: 1 to 10"),
     # computed-only attributes
     ("computed cluster_arn", _set(("cluster_arn",), "arn:aws:sagemaker:us-west-2:1:cluster/x"),
      f"{CLUSTER}.cluster_arn: 'cluster_arn' is computed by the provider and must not be set"),
@@ -133,6 +142,15 @@ def test_each_rule_reports_its_path_and_message(handwritten, mutate, expected):
     mutate(handwritten)
     found = violations(handwritten)
     assert any(v.startswith(expected) for v in found), f"expected {expected!r} among {found}"
+
+
+def test_kubernetes_values_and_rollback_alarms_within_limits_pass(handwritten):
+    group(handwritten)["kubernetes_config"] = {"labels": {"team": "m" * 63}, "taints": [
+        {"key": "gpu", "effect": "NoSchedule"}, {"key": "pool", "value": "a", "effect": "NoExecute"}]}
+    alarms = [{"alarm_name": f"a{i}"} for i in range(10)]
+    group(handwritten)["scheduled_update_config"] = {"schedule_expression": "cron(0 3 ? * SUN *)",
+                                                     "deployment_config": {"auto_rollback_configuration": alarms}}
+    assert violations(handwritten) == []
 
 
 def test_bucket_behind_the_lifecycle_uri_must_be_named_sagemaker(handwritten):
