@@ -33,7 +33,8 @@ def _changes(parser: argparse.ArgumentParser, nodes: str) -> None:
     parser.add_argument("--dry-run", action="store_true", help="show what would be done; change nothing")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The top-level parser (for --help and the list of commands) and each command's own parser."""
     parser = OneLineParser(prog="hyperpod-nodes", description=__doc__, epilog=EXIT_CODES)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser, required=True)
     listing = sub.add_parser("list", help="nodes with group, instance id, status and health labels",
@@ -65,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     _changes(check, "*")
     check.add_argument("--group", help="every node of this instance group")
     check.add_argument("--checks", required=True, help=f"comma-separated: {', '.join(HEALTH_CHECKS)}")
-    return parser
+    return parser, dict(sub.choices)
 
 
 def _checks(text: str) -> list[str]:
@@ -96,7 +97,14 @@ def _validate(options) -> None:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    options = build_parser().parse_args(argv)
+    parser, commands = build_parser()
+    if argv and argv[0] in commands:
+        # Intermixed: NODE... may come after options (`health-check C --checks X i-0...`), which plain subparsers
+        # would reject as unrecognized.
+        options = commands[argv[0]].parse_intermixed_args(argv[1:])
+        options.command = argv[0]
+    else:
+        options = parser.parse_args(argv)  # --help, or an unknown command: argparse's one-line error
     _validate(options)
     return options
 
