@@ -66,6 +66,10 @@ def _plan_lines(state, model, config, targets, new_counts: dict[str, int]) -> li
     return lines
 
 
+def _fixes(counts: dict[str, int]) -> str:
+    return ", ".join(f"group {name} to {count}" for name, count in sorted(counts.items()))
+
+
 def _config_json(config, before: dict[str, int], after: dict[str, int], written: bool, backup) -> dict:
     return {"config": {"path": str(config.path), "written": written, "backup": str(backup) if backup else None,
                        "groups": [{"name": name, "instance_count_before": before[name],
@@ -112,12 +116,22 @@ def remove(options, client) -> int:
             write_config(config, lowered_counts(config, after))
         except UsageError as error:  # ConfigChanged included: never overwrite someone else's edit
             write_error = error.reason
+        except KeyboardInterrupt:  # the file is whole (old or new); say what the user must still check
+            print(f"hyperpod-nodes: interrupted after deleting {sum(deleted.values())} node(s): make sure "
+                  f"{config.path} sets instance_count of {_fixes(after)}", file=sys.stderr)
+            raise
     code = report_results(options, state, results, _config_json(config, before, after, bool(after) and
                                                                 write_error is None, backup))
+    unknown = [r.target.argument for r in results if r.code == actions.OUTCOME_UNKNOWN]
+    if unknown:
+        print(f"hyperpod-nodes: whether {', '.join(unknown)} {'was' if len(unknown) == 1 else 'were'} deleted is "
+              f"unknown and {config.path} does not count {'it' if len(unknown) == 1 else 'them'}: check with "
+              f"`hyperpod-nodes list {state.cluster_name}` and lower instance_count by hand for each one gone",
+              file=sys.stderr)
     if write_error is not None:
-        fixes = ", ".join(f"group {name} to {count}" for name, count in sorted(after.items()))
         print(f"hyperpod-nodes: the nodes were deleted but {config.path} was not updated ({write_error}); set "
-              f"instance_count of {fixes} before the next apply, or Terraform adds the nodes back", file=sys.stderr)
+              f"instance_count of {_fixes(after)} before the next apply, or Terraform adds the nodes back",
+              file=sys.stderr)
         return SOME_FAILED
     if after and not options.json:
         print(f"{config.path}: " + ", ".join(f"group {name} instance_count {before[name]} -> {count}"

@@ -1,6 +1,7 @@
 """hyperpod-nodes remove against the SageMaker stand-in: deletes, lowers instance_count, refuses before deleting."""
 
 import json
+import threading
 from collections import deque
 
 import pytest
@@ -164,3 +165,46 @@ def test_a_node_still_provisioning_is_deleted_by_its_logical_id(stub, tmp_path, 
     [(_, body)] = stub.calls("BatchDeleteClusterNodes")
     assert body["NodeIds"] == [node("gpu", 0)] and body["NodeLogicalIds"] == ["gpu-pending-0"]
     assert _counts(path) == {"gpu": 1}
+
+
+def test_a_lost_answer_is_reported_as_unknown_and_not_counted(stub, deployment, monkeypatch, capsys):
+    from botocore.config import Config
+
+    from hyperpod.nodes import actions
+
+    original = deployment.read_bytes()
+    monkeypatch.setattr(actions, "_MUTATING_CONFIG", Config(connect_timeout=5, read_timeout=0.5,
+                                                            retries={"total_max_attempts": 1}))
+    release = threading.Event()
+    stub.hooks["BatchDeleteClusterNodes"] = lambda body: release.wait(30)  # answers only after the client gave up
+    try:
+        code = main(["remove", CLUSTER, node("cpu", 0), "--config", str(deployment), "--yes", "--json"])
+    finally:
+        release.set()
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert json.loads(out)["nodes"][0]["code"] == "OutcomeUnknown"
+    assert len(stub.calls("BatchDeleteClusterNodes")) == 1  # sent once, never again
+    assert deployment.read_bytes() == original
+    assert (f"whether {node('cpu', 0)} was deleted is unknown and {deployment} does not count it: check with "
+            f"`hyperpod-nodes list {CLUSTER}`") in err
+
+
+def test_ctrl_c_while_writing_leaves_a_whole_config_and_says_what_to_check(stub, deployment, monkeypatch, capsys):
+    from hyperpod.nodes import config_file
+
+    original = deployment.read_bytes()
+
+    real_replace, renames = config_file.os.replace, []
+
+    def interrupted_at_the_config(source, target):
+        renames.append(target)
+        if len(renames) == 2:  # the first rename writes the .bak, the second the config
+            raise KeyboardInterrupt
+        real_replace(source, target)
+    monkeypatch.setattr(config_file.os, "replace", interrupted_at_the_config)
+    assert main(["remove", CLUSTER, node("gpu", 0), "--config", str(deployment), "--yes"]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted after deleting 1 node(s): make sure {deployment} sets instance_count of group gpu to 3" in err
+    assert deployment.read_bytes() == original and len(stub.calls("BatchDeleteClusterNodes")) == 1
+    assert sorted(p.name for p in deployment.parent.iterdir()) == ["prod.tfvars.json", "prod.tfvars.json.bak"]
