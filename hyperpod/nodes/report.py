@@ -22,7 +22,7 @@ def table(header: tuple[str, ...], rows: list[tuple[str, ...]], colour_keys: lis
     for index, row in enumerate(rows):
         lead = "  ".join(c.ljust(w) for c, w in zip(row, widths))
         key = (colour_keys or [None] * len(rows))[index]
-        lines.append("  " + lead + "  " + (paint(row[-1], key, colour) if key else row[-1]))
+        lines.append(("  " + lead + "  " + (paint(row[-1], key, colour) if key else row[-1])).rstrip())
     return lines
 
 
