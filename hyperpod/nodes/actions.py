@@ -164,8 +164,7 @@ def run_batch(client, action: str, cluster: str, region: str, targets: list[Targ
         try:
             response = call(client, batch.operation, batch.method, region, **request)
         except CallFailed as failed:
-            nothing_done = not any(r.ok for r in results) and failed.code != OUTCOME_UNKNOWN
-            if nothing_done and not results:
+            if not results and failed.code != OUTCOME_UNKNOWN:  # the first request, refused: nothing happened
                 raise
             results += [NodeResult(t, False, failed.code, failed.reason) for t in chunk]
             results += [NodeResult(t, False, NOT_ATTEMPTED, f"not sent: an earlier {batch.operation} request "

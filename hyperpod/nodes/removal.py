@@ -46,7 +46,11 @@ def _refusals(targets, model, path: Path) -> list[str]:
                             "its instance_count is Karpenter's, not the config's; let Karpenter remove nodes")
             continue
         new, floor = group.instance_count - count, group.min_instance_count or 0
-        if new < floor:
+        if new < 0:
+            problems.append(f"instance group {name}: instance_count {group.instance_count} - {count} = {new}: the "
+                            "config already counts fewer nodes than the cluster has; set instance_count to what the "
+                            "cluster runs first")
+        elif new < floor:
             problems.append(f"instance group {name}: instance_count {group.instance_count} - {count} = {new} is "
                             f"below its min_instance_count {floor} (hyperpod_instance_groups.min_instance_count)")
     return problems

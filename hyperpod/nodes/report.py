@@ -10,7 +10,7 @@ from hyperpod.nodes.history import History
 from hyperpod.status.checks import FAIL, PASS, PENDING
 from hyperpod.status.report import paint
 
-PAST_TENSE = {"reboot": "rebooting", "replace": "replacing", "remove": "deleted", "health-check": "started"}
+RESULT_WORDS = {"reboot": "rebooting", "replace": "replacing", "remove": "deleted"}  # what an accepted node is now
 _LEVEL_COLOURS = {"Error": FAIL, "Warn": PENDING, "Info": PASS}
 
 
@@ -73,7 +73,7 @@ def render_plan(lines: list[str], targets: list[Target]) -> str:
 
 def render_results(action: str, cluster: str, results: list[NodeResult], colour: bool) -> str:
     failed = [r for r in results if not r.ok]
-    verb = PAST_TENSE[action]
+    verb = RESULT_WORDS[action]
     lines = [f"{cluster}: {action} {len(results) - len(failed)} of {len(results)} node"
              f"{'' if len(results) == 1 else 's'} accepted" + (f", {len(failed)} failed" if failed else "")]
     rows = [(r.target.argument, r.target.group, verb if r.ok else r.code, "" if r.ok else r.message)

@@ -208,3 +208,12 @@ def test_ctrl_c_while_writing_leaves_a_whole_config_and_says_what_to_check(stub,
     assert f"interrupted after deleting 1 node(s): make sure {deployment} sets instance_count of group gpu to 3" in err
     assert deployment.read_bytes() == original and len(stub.calls("BatchDeleteClusterNodes")) == 1
     assert sorted(p.name for p in deployment.parent.iterdir()) == ["prod.tfvars.json", "prod.tfvars.json.bak"]
+
+
+def test_a_config_that_already_counts_fewer_nodes_is_refused(stub, tmp_path, capsys):
+    stub.add_cluster(CLUSTER, {"gpu": 3})
+    path = write_config(tmp_path / "c.json", {"gpu": 1})
+    assert main(["remove", CLUSTER, node("gpu", 0), node("gpu", 1), "--config", str(path), "--yes"]) == 2
+    assert ("instance group gpu: instance_count 1 - 2 = -1: the config already counts fewer nodes than the cluster "
+            "has") in capsys.readouterr().err
+    assert stub.calls("BatchDeleteClusterNodes") == []
