@@ -227,7 +227,8 @@ def write_backup(config: ConfigFile) -> Path:
 def write_config(config: ConfigFile, new_data: bytes) -> None:
     """Replace the config with `new_data`, refusing (ConfigChanged) when the file is no longer what was read."""
     ensure_unchanged(config)
+    target = config.path.resolve()  # a symlinked config stays a symlink: the file it points to is replaced
     try:
-        _replace_atomically(config.path, new_data, config.path, before_rename=lambda: ensure_unchanged(config))
+        _replace_atomically(target, new_data, target, before_rename=lambda: ensure_unchanged(config))
     except OSError as error:
         raise UsageError(f"--config: cannot write {config.path}: {error.strerror or error}") from None

@@ -160,3 +160,15 @@ def test_an_interrupted_write_leaves_the_old_or_the_new_file(tmp_path, monkeypat
     else:
         assert path.read_bytes() == config.data
     assert [p.name for p in tmp_path.iterdir()] == ["c.json"]  # the temporary file is gone
+
+
+def test_a_symlinked_config_stays_a_symlink(tmp_path):
+    real = tmp_path / "configs" / "prod.json"
+    real.parent.mkdir()
+    real.write_text(json.dumps(minimal_config(), indent=2))
+    link = tmp_path / "prod.json"
+    link.symlink_to(real)
+    config = _read(link)
+    write_config(config, lowered_counts(config, {"gpu": 1}))
+    assert link.is_symlink()
+    assert json.loads(real.read_text())["hyperpod_instance_groups"][0]["instance_count"] == 1

@@ -217,3 +217,10 @@ def test_a_config_that_already_counts_fewer_nodes_is_refused(stub, tmp_path, cap
     assert ("instance group gpu: instance_count 1 - 2 = -1: the config already counts fewer nodes than the cluster "
             "has") in capsys.readouterr().err
     assert stub.calls("BatchDeleteClusterNodes") == []
+
+
+def test_a_config_that_cannot_be_written_back_deletes_nothing(stub, deployment, capsys):
+    (deployment.parent / "prod.tfvars.json.bak").mkdir()  # the backup cannot be written
+    assert main(["remove", CLUSTER, node("gpu", 0), "--config", str(deployment), "--yes"]) == 2
+    assert "--config: cannot write" in capsys.readouterr().err
+    assert stub.calls("BatchDeleteClusterNodes") == []
