@@ -10,7 +10,6 @@ an interrupted run leaves the old file or the new one, never a mix.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import os
 import re
@@ -38,10 +37,6 @@ class ConfigFile:
     path: Path
     data: bytes
     document: dict
-
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass

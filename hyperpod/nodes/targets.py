@@ -56,6 +56,7 @@ def resolve(arguments: list[str], state: SageMakerState) -> list[Target]:
         seen.add(identity)
         targets.append(Target(argument, node.instance_id, node.logical_id, node.group, node.status))
     if unknown:
-        raise UsageError(f"NODE: {', '.join(unknown)} {'is not a node' if len(unknown) == 1 else 'are not nodes'} of cluster "
+        verb = "is not a node" if len(unknown) == 1 else "are not nodes"
+        raise UsageError(f"NODE: {', '.join(unknown)} {verb} of cluster "
                          f"{state.cluster_name} (see hyperpod-nodes list {state.cluster_name}); nothing was done")
     return targets

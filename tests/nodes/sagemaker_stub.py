@@ -5,7 +5,8 @@ and the two reads they need (DescribeCluster, ListClusterNodes with NodeLogicalI
 It speaks the JSON 1.1 protocol botocore uses for SageMaker (POST /, X-Amz-Target: SageMaker.<Operation>, errors as
 {"__type", "message"}), so the real boto3 client is exercised offline. Limits and per-node error codes follow the
 SageMaker API model in the pinned botocore. Tests script failures: `errors[operation]` is a queue of whole-call errors
-returned before the operation runs (throttling, AccessDenied; None lets one call through); `node_failures[node id]` makes one node fail with a code.
+returned before the operation runs (throttling, AccessDenied; None lets one call through); `node_failures[node id]`
+makes one node fail with a code; `hooks[operation]` runs before it (to edit a file, or to hold the answer back).
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def test_events_filtered_by_group_node_and_since(continuous, capsys):
 
 
 def test_operations(continuous, capsys):
-    assert main(["--operations", CLUSTER, "--since", "3d" if False else "72h"]) == 0
+    assert main(["--operations", CLUSTER, "--since", "72h"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert "2 operations since" in lines[0]
@@ -70,8 +70,8 @@ def test_standard_mode_clusters_say_so(stub, capsys):
     assert main(["--events", CLUSTER]) == 2
     assert capsys.readouterr().err == (
         f"hyperpod-status: --events: cluster {CLUSTER} uses the standard node provisioning mode; HyperPod records "
-        "cluster events only for clusters created with NodeProvisioningMode Continuous (hyperpod_node_provisioning_mode "
-        "in the config)\n")
+        "cluster events only for clusters created with NodeProvisioningMode Continuous "
+        "(hyperpod_node_provisioning_mode in the config)\n")
     assert stub.calls("ListClusterEvents") == []
 
 

@@ -50,7 +50,8 @@ def test_unknown_group_and_cluster(clusters, capsys):
     assert main(["list", name, "--region", REGION, "--group", "cpu"]) == 2
     assert f"--group: 'cpu' is not an instance group of {name}; it has: gpu" in capsys.readouterr().err
     assert main(["list", "no-such-cluster", "--region", REGION, "--json"]) == 2
-    assert json.loads(capsys.readouterr().out)["reason"] == "CLUSTER: no HyperPod cluster 'no-such-cluster' in us-west-2"
+    reason = json.loads(capsys.readouterr().out)["reason"]
+    assert reason == "CLUSTER: no HyperPod cluster 'no-such-cluster' in us-west-2"
 
 
 def test_logical_ids_of_nodes_still_provisioning(stub, capsys, monkeypatch):
