@@ -224,3 +224,15 @@ def test_a_config_that_cannot_be_written_back_deletes_nothing(stub, deployment, 
     assert main(["remove", CLUSTER, node("gpu", 0), "--config", str(deployment), "--yes"]) == 2
     assert "--config: cannot write" in capsys.readouterr().err
     assert stub.calls("BatchDeleteClusterNodes") == []
+
+
+def test_deletes_go_in_requests_of_50_and_at_most_99_in_one_run(stub, tmp_path, capsys):
+    stub.add_cluster(CLUSTER, {"gpu": 100})
+    path = write_config(tmp_path / "c.json", {"gpu": 100})
+    everything = [node("gpu", i) for i in range(100)]
+    assert main(["remove", CLUSTER, *everything, "--config", str(path), "--yes"]) == 2
+    assert "100 nodes; AWS deletes at most 99 at a time (BatchDeleteClusterNodes)" in capsys.readouterr().err
+    assert stub.calls("BatchDeleteClusterNodes") == []
+    assert main(["remove", CLUSTER, *everything[:60], "--config", str(path), "--yes"]) == 0
+    assert [len(body["NodeIds"]) for _, body in stub.calls("BatchDeleteClusterNodes")] == [50, 10]
+    assert _counts(path) == {"gpu": 40}
