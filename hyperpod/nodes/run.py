@@ -46,8 +46,8 @@ def confirm(question: str, options) -> None:
     if options.yes:
         return
     if not (sys.stdin and sys.stdin.isatty()):
-        raise UsageError(f"not confirmed: {question[0].lower() + question[1:]} needs an answer, and stdin is not a "
-                         "terminal; pass --yes to go ahead (or --dry-run to see the plan); nothing was done")
+        raise UsageError(f"not confirmed ({question}): stdin is not a terminal; pass --yes to go ahead (or --dry-run "
+                         "to see the plan); nothing was done")
     sys.stderr.write(f"{question} [y/N] ")
     sys.stderr.flush()
     answer = sys.stdin.readline()
@@ -134,8 +134,9 @@ def _health_check_plan(options, state: SageMakerState) -> list[dict]:
     for name in chosen:
         kind = instance_types.lookup(groups[name].instance_type) if name in groups else None
         if kind is not None and not kind.takes_deep_health_checks:
-            # AWS runs deep health checks on GPU and Trainium instances only (SageMaker HyperPod developer guide,
-            # "Deep health checks"); the config model refuses them on other types for the same reason.
+            # Every deep health check AWS lists is for GPU or Trainium instances (SageMaker developer guide, "Deep
+            # health checks", sagemaker-hyperpod-eks-resiliency-deep-health-checks.html); the config model refuses
+            # them on other types for the same reason. InstanceConnectivity needs 2 or more nodes (same guide, Slurm).
             problems.append(f"group {name} runs {kind.name}, which has no GPU or Trainium (deep health checks run on "
                             "GPU and Trainium instance types only)")
         if len(chosen[name]) > 500:  # InstanceGroupHealthCheckConfiguration.InstanceIds: at most 500
