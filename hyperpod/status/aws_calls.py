@@ -33,12 +33,13 @@ CREDENTIAL_ERRORS = (
 )
 
 
-def client(service: str, region: str, endpoint_url: str | None = None):
+def client(service: str, region: str, endpoint_url: str | None = None, config: Config = CLIENT_CONFIG):
     """One client per run: building it costs more than a poll, and `wait` polls many times. endpoint_url=None lets
-    botocore honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself."""
+    botocore honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself. `config` replaces the read-only default
+    (hyperpod-nodes turns botocore's retries off for calls that change the cluster and retries throttling itself)."""
     try:
         return boto3.session.Session(region_name=region).client(service, endpoint_url=endpoint_url,
-                                                                config=CLIENT_CONFIG)
+                                                                config=config)
     except (*CREDENTIAL_ERRORS, ValueError) as error:  # ValueError: e.g. a malformed AWS_ENDPOINT_URL
         raise UsageError(f"AWS configuration: {error}") from None
 

@@ -17,6 +17,7 @@ EXIT_CODES = ("Exit codes: 0 healthy; 1 unhealthy, still progressing or timed ou
 DEFAULT_RELEASE = "hyperpod-dependencies"
 DEFAULT_RELEASE_NAMESPACE = "kube-system"
 DEFAULT_INTERVAL = "30s"
+DEFAULT_SINCE = "24h"
 
 _CLUSTER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 _CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:cluster/[a-zA-Z0-9]+$")
@@ -36,6 +37,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
+OneLineParser = _Parser  # public for the other operator commands (hyperpod-nodes)
+
+
 def parse_duration(text: str, option: str) -> float:
     """'3h', '90m', '1h30m', '45s', '0.5s' or plain seconds."""
     cleaned = text.strip().lower()
@@ -50,7 +54,8 @@ def parse_duration(text: str, option: str) -> float:
     return seconds
 
 
-def _validate(options) -> None:
+def validate_aws_target(options) -> None:
+    """CLUSTER, --region (or the environment's) and --endpoint-url, as every operator command reads them."""
     if not (_CLUSTER_NAME.match(options.cluster) or _CLUSTER_ARN.match(options.cluster)):
         raise UsageError(
             f"CLUSTER: {options.cluster!r} is not a HyperPod cluster name (1-63 letters, digits and "
@@ -62,6 +67,10 @@ def _validate(options) -> None:
         raise UsageError(f"--region: {options.region!r} is not an AWS region name; expected e.g. us-west-2")
     if options.endpoint_url and not re.match(r"^https?://[^\s/]+", options.endpoint_url):
         raise UsageError(f"--endpoint-url: {options.endpoint_url!r} is not an http(s) URL")
+
+
+def _validate(options) -> None:
+    validate_aws_target(options)
     if options.kubeconfig and not os.path.isfile(options.kubeconfig):
         raise UsageError(f"--kubeconfig: {options.kubeconfig!r} is not a file")
     for option, value, limit in (("--release-name", options.release_name, 53),
@@ -72,9 +81,50 @@ def _validate(options) -> None:
     if options.min_schedulable is not None and options.min_schedulable < 0:
         raise UsageError(f"--min-schedulable: {options.min_schedulable} must be 0 or more")
     _validate_expectations(options)
+    _validate_history(options)
     if options.command == "wait":
         options.timeout_seconds = parse_duration(options.timeout, "--timeout")
         options.interval_seconds = parse_duration(options.interval, "--interval")
+
+
+def _validate_history(options) -> None:
+    """--events/--operations and their filters (hyperpod-status only, not wait)."""
+    if options.command != "status":
+        return
+    options.history = "events" if options.events else "operations" if options.operations else None
+    given = [name for name, value in (("--since", options.since), ("--group", options.group),
+                                      ("--node", options.node)) if value is not None]
+    if options.history is None:
+        if given:
+            raise UsageError(f"{given[0]}: only with --events or --operations")
+        return
+    from hyperpod.nodes.targets import INSTANCE_ID, check_group
+
+    if options.history == "operations" and (options.group or options.node):
+        raise UsageError(f"{'--group' if options.group else '--node'}: filters --events only (ListClusterOperations "
+                         "has no group or node filter)")
+    options.since_seconds = parse_duration(options.since or DEFAULT_SINCE, "--since")
+    if options.group is not None:
+        check_group(options.group)
+    if options.node is not None:
+        node = options.node.removeprefix("hyperpod-")
+        if not INSTANCE_ID.match(node):
+            raise UsageError(f"--node: {options.node!r} is not an instance id (i-0123456789abcdef0) or its Kubernetes "
+                             "node name (hyperpod-i-0123456789abcdef0)")
+        options.node = node
+
+
+def _add_history_options(parser: argparse.ArgumentParser) -> None:
+    history = parser.add_mutually_exclusive_group()
+    history.add_argument("--events", action="store_true",
+                         help="show HyperPod's cluster events instead of the health report (Continuous provisioning "
+                              "clusters only)")
+    history.add_argument("--operations", action="store_true",
+                         help="show HyperPod's operations (scaling, deep health checks) instead of the health report "
+                              "(Continuous provisioning clusters only)")
+    parser.add_argument("--since", help=f"with --events/--operations: how far back (default: {DEFAULT_SINCE})")
+    parser.add_argument("--group", help="with --events: only this instance group's")
+    parser.add_argument("--node", help="with --events: only this instance's (instance id or hyperpod-i-... name)")
 
 
 def _validate_expectations(options) -> None:
@@ -121,6 +171,7 @@ def build_parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     status = _Parser(prog="hyperpod-status", description=__doc__.split("\n\n")[0],
                      epilog="Also: hyperpod-status wait CLUSTER --region R --timeout 3h (see wait --help). " + EXIT_CODES)
     _add_common(status)
+    _add_history_options(status)
     status.set_defaults(command="status")
     wait = _Parser(prog="hyperpod-status wait",
                    description="Poll until the HyperPod cluster is healthy; exit 1 on timeout, naming "
@@ -165,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
             options = parse_args(argv)
         except SystemExit as done:  # --help
             return int(done.code or 0)
+        if getattr(options, "history", None):
+            from hyperpod.nodes.run import show_history
+
+            return show_history(options)
         from hyperpod.status.run import run  # boto3 and kubernetes load only after the arguments are good
 
         return run(options)

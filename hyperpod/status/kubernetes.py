@@ -205,6 +205,18 @@ def fetch_kubernetes_state(
     return KubernetesState(nodes=nodes, daemonsets=daemonsets, release=release)
 
 
+def fetch_hyperpod_nodes(api: k8s_client.ApiClient, cluster_name: str) -> tuple[KubeNode, ...]:
+    """Only the cluster's HyperPod nodes (their health labels); raise Unreachable on API trouble."""
+    what = "listing nodes"
+    try:
+        return _hyperpod_nodes(k8s_client.CoreV1Api(api), cluster_name)
+    except ApiException as error:
+        raise Unreachable(_describe_refusal(error, what)) from None
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        raise Unreachable(f"could not reach the Kubernetes API at {api.configuration.host} ({what}): "
+                          f"{_short(error)}") from None
+
+
 def _short(error: Exception) -> str:
     # urllib3's MaxRetryError repeats the whole connection object; its innermost reason is what matters.
     reason = getattr(error, "reason", None) or error

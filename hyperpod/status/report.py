@@ -101,3 +101,7 @@ def render_json(evaluation: Evaluation, sagemaker: SageMakerState) -> str:
 def render_error_json(code: int, reason: str) -> str:
     return json.dumps({"verdict": "error", "healthy": False, "exit_code": code, "reason": reason},
                       indent=2)
+
+
+# Public for the other operator commands (hyperpod-nodes), so every table paints the same way.
+paint = _paint

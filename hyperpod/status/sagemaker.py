@@ -37,6 +37,7 @@ class ClusterNode:
     instance_type: str
     status: str
     message: str
+    logical_id: str | None = None  # NodeLogicalId: listed for Continuous-provisioning clusters when asked for
 
 
 @dataclass(frozen=True)
@@ -95,26 +96,32 @@ def _autoscaling(description: dict) -> Autoscaling | None:
                        failure_message=(scaling.get("FailureMessage") or "").strip())
 
 
-def _nodes(client, cluster_name: str) -> tuple[ClusterNode, ...]:
+def _nodes(client, cluster_name: str, include_logical_ids: bool = False) -> tuple[ClusterNode, ...]:
     nodes = []
+    # IncludeNodeLogicalIds also lists nodes still being provisioned (no instance id yet); AWS supports logical ids
+    # on Continuous-provisioning clusters only (ListClusterNodes, BatchRebootClusterNodes NodeLogicalIds).
+    extra = {"IncludeNodeLogicalIds": True} if include_logical_ids else {}
     # Clusters have hundreds of nodes and a page holds at most 100: always paginate.
-    for page in client.get_paginator("list_cluster_nodes").paginate(ClusterName=cluster_name):
+    for page in client.get_paginator("list_cluster_nodes").paginate(ClusterName=cluster_name, **extra):
         for summary in page.get("ClusterNodeSummaries", []):
             instance_status = summary.get("InstanceStatus", {})
             nodes.append(
                 ClusterNode(
-                    instance_id=summary["InstanceId"],
+                    instance_id=summary.get("InstanceId", ""),
                     group=summary.get("InstanceGroupName", ""),
                     instance_type=summary.get("InstanceType", ""),
                     status=instance_status.get("Status", "Unknown"),
                     message=instance_status.get("Message", ""),
+                    logical_id=summary.get("NodeLogicalId"),
                 )
             )
     return tuple(nodes)
 
 
-def fetch_sagemaker_state(client, cluster: str, region: str) -> SageMakerState:
-    """Describe the cluster and list every node; raise Unreachable/UsageError instead of botocore errors."""
+def fetch_sagemaker_state(client, cluster: str, region: str, include_logical_ids: bool = False) -> SageMakerState:
+    """Describe the cluster and list every node; raise Unreachable/UsageError instead of botocore errors.
+    include_logical_ids: on a Continuous-provisioning cluster, also list nodes not launched yet, with their
+    NodeLogicalId."""
     with aws_calls.translated_errors("SageMaker", region):
         try:
             description = client.describe_cluster(ClusterName=cluster)
@@ -124,7 +131,8 @@ def fetch_sagemaker_state(client, cluster: str, region: str) -> SageMakerState:
             raise _refused("DescribeCluster", error) from None
         name = description.get("ClusterName", cluster)
         try:
-            nodes = _nodes(client, name)
+            continuous = description.get("NodeProvisioningMode") == "Continuous"
+            nodes = _nodes(client, name, include_logical_ids and continuous)
         except botocore.exceptions.ClientError as error:
             raise _refused("ListClusterNodes", error) from None
         except botocore.exceptions.PaginationError as error:
@@ -141,3 +149,8 @@ def fetch_sagemaker_state(client, cluster: str, region: str) -> SageMakerState:
         autoscaling=_autoscaling(description),
         eks_cluster_arn=((description.get("Orchestrator") or {}).get("Eks") or {}).get("ClusterArn"),
     )
+
+
+# Public names for the other operator commands (hyperpod-nodes), which read and refuse the same way.
+is_missing_cluster = _is_missing_cluster
+refused = _refused
