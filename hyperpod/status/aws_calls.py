@@ -11,7 +11,7 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
-from hyperpod.status.errors import Unreachable, UsageError
+from hyperpod.status.errors import AccessDenied, StatusError, Unreachable, UsageError
 
 # Fail fast on a dead endpoint instead of botocore's default of 60 s timeouts and 5 attempts:
 # a status check that hangs for minutes is worse than one that says "unreachable".
@@ -54,3 +54,35 @@ def translated_errors(service: str, region: str):
         raise Unreachable(f"could not reach {service} in {region}: {error}") from None
     except botocore.exceptions.BotoCoreError as error:
         raise Unreachable(f"{service} call failed in {region}: {error}") from None
+
+
+# Error codes AWS services answer when the caller lacks a permission (IAM, EC2's UnauthorizedOperation, the REST
+# services' AccessDeniedException) and when they refuse the credentials themselves (expired or unknown keys).
+ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
+                                 "UnauthorizedException", "Forbidden", "403"})
+REFUSED_CREDENTIAL_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
+                                      "UnrecognizedClientException", "InvalidSignatureException",
+                                      "SignatureDoesNotMatch", "RequestExpired", "AuthFailure",
+                                      "InvalidAccessKeyId"})
+# IAM actions whose names differ from the API operation (Amazon S3 API reference, HeadBucket: "you must have the
+# s3:ListBucket action").
+_IAM_ACTIONS = {("s3", "HeadBucket"): "s3:ListBucket"}
+
+
+def iam_action(client, operation: str) -> str:
+    """The IAM action an operation needs, e.g. servicequotas:ListServiceQuotas (the service's signing name)."""
+    prefix = client.meta.service_model.signing_name
+    return _IAM_ACTIONS.get((prefix, operation), f"{prefix}:{operation}")
+
+
+def refusal(service: str, operation: str, error: botocore.exceptions.ClientError, action: str) -> StatusError:
+    """A ClientError the caller cannot handle as one StatusError: AccessDenied naming the missing permission,
+    Unreachable for refused credentials or anything else."""
+    details = error.response.get("Error", {})
+    code = str(details.get("Code", "Error"))
+    message = str(details.get("Message", "")).strip()
+    if code in ACCESS_DENIED_CODES:
+        return AccessDenied(f"{service} refused {operation}: AccessDenied (missing permission {action})", action)
+    if code in REFUSED_CREDENTIAL_CODES:
+        return Unreachable(f"AWS credentials refused by {service} ({operation}): {code}: {message}".rstrip(": "))
+    return Unreachable(f"{service} refused {operation}: {code}: {message}".rstrip(": "))
