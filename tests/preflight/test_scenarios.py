@@ -1,12 +1,12 @@
 """hyperpod-preflight end to end: a clean deployment (exit 0), everything wrong at once (exit 1, every failure
-reported), and proof that a whole run calls only read operations."""
+reported), several configs in one run, and proof that whole runs call only read operations."""
 
 from __future__ import annotations
 
 import json
 
 from hyperpod.preflight.cli import main
-from tests.preflight.conftest import READ_PREFIXES, clean_world, config
+from tests.preflight.conftest import (ACCOUNT, CLUSTER, EKS, READ_PREFIXES, REGION, clean_world, config)
 
 
 def run(capsys, *argv):
@@ -15,9 +15,15 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def verdicts(out: str) -> dict[str, str]:
-    report = json.loads(out)
-    return {c["name"]: c["verdict"] for r in report["configs"] for c in r["checks"]}
+def checks(out: str, index: int = 0) -> dict[str, dict]:
+    return {c["name"]: c for c in json.loads(out)["configs"][index]["checks"]}
+
+
+def assert_read_only(operations: list[str]) -> None:
+    assert operations, "no AWS operation was recorded"
+    writes = [op for op in operations if not op.split(":")[1].startswith(READ_PREFIXES)
+              and op != "sts:GetCallerIdentity"]
+    assert writes == []
 
 
 def test_clean_deployment_is_ready(aws, tmp_path, capsys):
@@ -25,7 +31,89 @@ def test_clean_deployment_is_ready(aws, tmp_path, capsys):
     path = config(tmp_path, aws)
 
     code, out, err = run(capsys, "--config", path)
+    json_code, document, _ = run(capsys, "--config", path, "--json")
 
-    assert code == 0, out + err
-    print(out)
-    assert "READY" in out.splitlines()[0]
+    assert code == 0 == json_code, out + err
+    assert out.splitlines()[0] == (f"{path}: HyperPod cluster {CLUSTER} on EKS {EKS}, {REGION}, account {ACCOUNT}: "
+                                   "READY")
+    found = checks(document)
+    assert {c["verdict"] for c in found.values()} == {"ok"}
+    assert list(found)[:8] == ["identity: caller", "identity: ARNs in scope", "eks: cluster",
+                               "eks: kubernetes version", "eks: authentication mode", "eks: vpc-cni",
+                               "eks: endpoint access", "quota: ml.g5.8xlarge (on-demand)"]
+    assert found["quota: ml.g5.8xlarge (on-demand)"]["facts"] == (
+        "used 0 / needed 2 / quota 4 ('ml.g5.8xlarge for cluster usage')")
+    assert json.loads(document)["ready"] is True and err == ""
+    assert_read_only(aws.operations)
+
+
+def broken_world(aws) -> dict:
+    """An account where every check area has something wrong; returns the config overrides that point at it."""
+    aws.network(egress=False)
+    aws.eks_cluster(version="1.27", auth="CONFIG_MAP", public=False, cni="v1.15.0-eksbuild.1")
+    aws.quotas({"ml.p5.48xlarge for cluster usage": 0, "ml.g5.8xlarge for cluster usage": 4})
+    small = aws.ec2.create_subnet(VpcId=aws.vpc, CidrBlock="10.0.9.0/28",
+                                  AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
+    other_vpc = aws.ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    foreign_subnet = aws.ec2.create_subnet(VpcId=other_vpc, CidrBlock="10.1.1.0/24",
+                                           AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
+    foreign_sg = aws.security_group("elsewhere", vpc=other_vpc)
+    plan = aws.plan("p5-plan", "ml.p5.48xlarge", 2, f"{REGION}c").replace(REGION, "us-east-1")
+    aws.addon_versions("amazon-sagemaker-hyperpod-training-operator", ["v1.0.0-eksbuild.1"], "1.27")
+    aws.addon("cert-manager", "v1.18.2-eksbuild.2")
+    aws.hyperpod_cluster(CLUSTER, {}, {"old": ("ml.g5.8xlarge", 1)})
+    aws.bucket_of_other_account("sagemaker-taken-bucket")
+    key = aws.kms_key(enabled=False)
+    return {
+        "hyperpod_subnet_ids": [aws.subnets[0], foreign_subnet, "subnet-0000000000000dead"],
+        "hyperpod_security_group_ids": [foreign_sg],
+        "hyperpod_create_security_group": False,
+        "hyperpod_instance_groups": [
+            {"name": "gpu", "instance_type": "ml.p5.48xlarge", "instance_count": 2, "training_plan_arn": plan,
+             "ebs_kms_key_id": key},
+            {"name": "crowded", "instance_type": "ml.g5.8xlarge", "instance_count": 20, "subnet_ids": [small]}],
+        "hyperpod_addons": {"training_operator": {"enabled": True}},
+        "lifecycle_scripts_bucket_name": "sagemaker-taken-bucket",
+        "tags": {"team": "ml"},
+    }
+
+
+def test_everything_wrong_at_once_is_all_reported(aws, tmp_path, capsys):
+    path = config(tmp_path, aws, **broken_world(aws))
+
+    code, out, err = run(capsys, "--config", path, "--json")
+
+    assert code == 1, out + err
+    found = checks(out)
+    failed = sorted(name for name, c in found.items() if c["verdict"] == "fail")
+    assert failed == sorted([
+        "identity: ARNs in scope", "eks: kubernetes version", "eks: authentication mode", "eks: vpc-cni",
+        "quota: ml.p5.48xlarge (on-demand)", "quota: ml.g5.8xlarge (on-demand)",
+        f"subnet: {json.loads(open(path).read())['hyperpod_subnet_ids'][1]}", "subnet: subnet-0000000000000dead",
+        "ip addresses: crowded", "training plan: gpu",
+        f"security group: {json.loads(open(path).read())['hyperpod_security_group_ids'][0]}",
+        "network: efa traffic", "network: vpc endpoints",
+        "addon: amazon-sagemaker-hyperpod-training-operator version", "addon: eks-pod-identity-agent version",
+        "addon: cert-manager version", "addon: cert-manager not taken",
+        "collision: hyperpod cluster", "collision: lifecycle bucket", "kms: hyperpod_instance_groups[0].ebs_kms_key_id"])
+    assert all(found[name]["fix"] for name in failed)
+    assert found["eks: endpoint access"]["verdict"] == "warn"
+    assert json.loads(out)["ready"] is False and json.loads(out)["exit_code"] == 1
+    table_code, table, _ = run(capsys, "--config", path)
+    assert table_code == 1 and "NOT READY (20 failed" in table.splitlines()[0]
+    assert table.count("fix: ") == 20 + sum(c["verdict"] == "warn" and bool(c["fix"]) for c in found.values())
+    assert_read_only(aws.operations)
+
+
+def test_several_configs_are_checked_in_one_run(aws, tmp_path, capsys):
+    clean_world(aws)
+    good = config(tmp_path, aws, "good.json")
+    bad = config(tmp_path, aws, "bad.json", stack_name="hp-bad", hyperpod_cluster_name="other-cluster",
+                 hyperpod_instance_groups=[{"name": "w", "instance_type": "ml.g5.8xlarge", "instance_count": 9}])
+
+    code, out, err = run(capsys, "--config", good, "--config", bad, "--json")
+
+    assert code == 1, out + err
+    document = json.loads(out)
+    assert [(c["config"], c["ready"]) for c in document["configs"]] == [(good, True), (bad, False)]
+    assert checks(out, 1)["quota: ml.g5.8xlarge (on-demand)"]["facts"].startswith("used 0 / needed 9 / quota 4")
