@@ -4,7 +4,8 @@ DescribeAddonVersions and DescribeAddon, and the EKS DescribeCluster fields moto
 clusterSecurityGroupId, accessConfig): moto's answer is passed through with them added. Every other request is
 forwarded to moto unchanged, so the tests redirect whole services the way users do (AWS_ENDPOINT_URL_<SERVICE>).
 
-`denied` holds operation names answered with AccessDeniedException, as AWS does for a missing permission."""
+`denied` holds operation names answered with AccessDeniedException, as AWS does for a missing permission; `expired`
+makes STS (when routed here with AWS_ENDPOINT_URL_STS) refuse the credentials as expired."""
 
 from __future__ import annotations
 
@@ -29,13 +30,14 @@ class StubState:
         self.addons: dict[tuple[str, str], dict] = {}  # (EKS cluster, add-on) -> Addon
         self.eks_fields: dict[str, dict] = {}  # EKS cluster -> fields added to moto's DescribeCluster
         self.denied: set[str] = set()
+        self.expired = False  # STS answers ExpiredToken, as AWS does for a session past its expiry
         self.operations: list[str] = []
 
     def reset(self) -> None:
         with self.lock:
             self.quotas, self.default_quotas, self.plans = [], [], {}
             self.addon_versions, self.addons, self.eks_fields = {}, {}, {}
-            self.denied, self.operations = set(), []
+            self.denied, self.operations, self.expired = set(), [], False
 
 
 def quota(name: str, value: float, code: str = "L-00000000") -> dict:
@@ -95,6 +97,9 @@ class _Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             self.state.operations.append(operation or f"{self.command} {self.path}")
             denied = operation in self.state.denied
+        if self.state.expired and body.startswith(b"Action="):
+            self._expired()
+            return
         if denied:
             self._error(403, "AccessDeniedException", f"not authorized to perform {operation}", bool(target))
             return
@@ -110,6 +115,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._eks_cluster(body)
         else:
             self._relay(*self._forward(body))
+
+    def _expired(self) -> None:
+        payload = (b"<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token "
+                   b"included in the request is expired</Message></Error><RequestId>1</RequestId></ErrorResponse>")
+        self.send_response(403)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
 
     def _rest_operation(self) -> str | None:
         parts = [unquote(p) for p in urlparse(self.path).path.strip("/").split("/")]
