@@ -8,6 +8,8 @@ come from the config (hyperpod.status.expected.stack_addons, the same list hyper
 
 from __future__ import annotations
 
+import re
+
 from hyperpod.config.tags import DEFAULT_TAGS
 from hyperpod.preflight.context import Context
 from hyperpod.preflight.verdicts import FAIL, OK, Check, guarded
@@ -23,7 +25,12 @@ def _offered(context: Context, name: str, kubernetes: str) -> list[str]:
     return [v.get("addonVersion") for addon in answer for v in addon.get("addonVersions") or []]
 
 
-def version_check(context: Context, name: str, version: str, kubernetes: str) -> Check:
+def _newest(versions: list[str]) -> str:
+    """v1.2.10-eksbuild.3 > v1.2.9-eksbuild.9 (numbers compared as numbers; unreadable versions sort first)."""
+    return max(versions, key=lambda v: [int(n) for n in re.findall(r"\d+", v)])
+
+
+def version_check(context: Context, name: str, version: str, key: str, kubernetes: str) -> Check:
     check = f"addon: {name} version"
     offered = _offered(context, name, kubernetes)
     if version in offered:
@@ -35,7 +42,7 @@ def version_check(context: Context, name: str, version: str, kubernetes: str) ->
     return Check(check, FAIL, f"{version} is not offered for Kubernetes {kubernetes}; offered: "
                               f"{', '.join(offered[:_SHOWN_VERSIONS])}" + (" ..." if len(offered) > _SHOWN_VERSIONS
                                                                            else ""),
-                 f"pin {offered[0]} (the config key of this add-on's version)")
+                 f"set {key} to {_newest(offered)} (the newest EKS offers for Kubernetes {kubernetes})")
 
 
 def existing_checks(context: Context, names: list[str]) -> list[Check]:
@@ -66,7 +73,8 @@ def checks(context: Context) -> list[Check]:
     if not pins or kubernetes is None:
         return []
     found = []
-    for name, version in pins:
-        found += guarded(f"addon: {name} version", lambda n=name, v=version: [version_check(context, n, v, kubernetes)])
-    found += guarded("addons: not taken", lambda: existing_checks(context, [name for name, _ in pins]))
+    for name, version, key in pins:
+        found += guarded(f"addon: {name} version",
+                         lambda n=name, v=version, k=key: [version_check(context, n, v, k, kubernetes)])
+    found += guarded("addons: not taken", lambda: existing_checks(context, [name for name, _, _ in pins]))
     return found

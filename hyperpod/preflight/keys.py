@@ -22,7 +22,8 @@ def key_check(context: Context, where: str, arn: str) -> Check:
     if answer is None:
         return Check(name, FAIL, f"no KMS key {arn}", f"fix {where}")
     key = answer["KeyMetadata"]
-    state, usage, spec = key.get("KeyState"), key.get("KeyUsage"), key.get("KeySpec") or key.get("CustomerMasterKeySpec")
+    state, usage = key.get("KeyState"), key.get("KeyUsage")
+    spec = key.get("KeySpec") or key.get("CustomerMasterKeySpec")
     problems = []
     if state != "Enabled":
         problems.append(f"state {state}")

@@ -4,8 +4,8 @@ training plan's zone, instance type and count match the group that uses it, for 
 IP addresses per node: AWS documents no number for HyperPod nodes. A node needs at least its primary private IPv4
 address (certain: the check fails below that). With the Amazon VPC CNI's default WARM_ENI_TARGET=1 a node also
 fills its primary network interface with secondary addresses and keeps one more interface's worth warm
-(aws/amazon-vpc-cni-k8s, docs/eni-and-ip-target.md), so the estimate is 2 x EC2 DescribeInstanceTypes' Ipv4AddressesPerInterface of the
-underlying EC2 type; below the estimate is a warning that states this assumption.
+(aws/amazon-vpc-cni-k8s, docs/eni-and-ip-target.md), so the estimate is 2 x EC2 DescribeInstanceTypes'
+Ipv4AddressesPerInterface of the underlying EC2 type; below the estimate is a warning that states this assumption.
 """
 
 from __future__ import annotations

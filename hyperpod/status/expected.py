@@ -122,24 +122,25 @@ def read_config_option(path: str):
         raise UsageError(" ".join(["--config:", first, "; ".join(problems)]).rstrip()) from None
 
 
-def stack_addons(config) -> tuple[tuple[str, str], ...]:
-    """The EKS add-ons the stack installs for this config, each with its pinned version (read from the config, whose
-    defaults live in hyperpod.config.addons), in install order."""
+def stack_addons(config) -> tuple[tuple[str, str, str], ...]:
+    """The EKS add-ons the stack installs for this config, in install order: (name, pinned version, the config key
+    that pins it). Versions are read from the config, whose defaults live in hyperpod.config.addons."""
     addons, fsx = config.hyperpod_addons, config.hyperpod_fsx_lustre
+    keys = "hyperpod_addons.{}.version"
     pins = []
     if addons.training_operator.enabled:
-        pins.append((TRAINING_OPERATOR, addons.training_operator.version))
+        pins.append((TRAINING_OPERATOR, addons.training_operator.version, keys.format("training_operator")))
         if not addons.cert_manager.already_installed:
-            pins.append((CERT_MANAGER, addons.cert_manager.version))
+            pins.append((CERT_MANAGER, addons.cert_manager.version, keys.format("cert_manager")))
     if addons.task_governance.enabled:
-        pins.append((TASK_GOVERNANCE, addons.task_governance.version))
+        pins.append((TASK_GOVERNANCE, addons.task_governance.version, keys.format("task_governance")))
     if addons.observability.enabled:
-        pins.append((OBSERVABILITY, addons.observability.version))
+        pins.append((OBSERVABILITY, addons.observability.version, keys.format("observability")))
     if fsx.enabled:
-        pins.append((FSX_CSI_DRIVER, fsx.csi_driver_version))
+        pins.append((FSX_CSI_DRIVER, fsx.csi_driver_version, "hyperpod_fsx_lustre.csi_driver_version"))
     needs_pod_identity = addons.training_operator.enabled or addons.observability.enabled or fsx.enabled
     if needs_pod_identity and not addons.pod_identity_agent.already_installed:
-        pins.append((POD_IDENTITY_AGENT, addons.pod_identity_agent.version))
+        pins.append((POD_IDENTITY_AGENT, addons.pod_identity_agent.version, keys.format("pod_identity_agent")))
     return tuple(pins)
 
 
@@ -147,7 +148,8 @@ def _from_config(path: str) -> Expectations:
     config, _warnings = read_config_option(path)
     fsx = config.hyperpod_fsx_lustre
     claim = ExpectedClaim(fsx.namespace, fsx.claim_name) if fsx.enabled else None
-    return Expectations(tuple(expected_addon(name) for name, _ in stack_addons(config)), claim, config.eks_cluster_name)
+    addons = tuple(expected_addon(name) for name, _, _ in stack_addons(config))
+    return Expectations(addons, claim, config.eks_cluster_name)
 
 
 def expectations(addon_names: list[str] | None, config_path: str | None) -> Expectations:

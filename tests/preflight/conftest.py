@@ -59,7 +59,7 @@ def aws(monkeypatch, moto_url, stub):
     def recording_client(service, region, endpoint_url=None):
         client = real_client(service, region, endpoint_url)
         client.meta.events.register("before-call", lambda model, **_: world.operations.append(
-            f"{client.meta.service_model.service_name}:{model.name}"))
+            (model.name, aws_calls.iam_action(client, model.name))))
         return client
 
     monkeypatch.setattr(aws_calls, "client", recording_client)
@@ -76,7 +76,7 @@ class World:
 
     def __init__(self, moto_url: str, stub: AwsStub):
         self.moto_url, self.stub = moto_url, stub
-        self.operations: list[str] = []
+        self.operations: list[tuple[str, str]] = []  # (API operation, IAM action) of each call the command made
         self.ec2 = _client("ec2", moto_url)
         self.eks = _client("eks", moto_url)
         self.sagemaker = _client("sagemaker", moto_url)

@@ -280,7 +280,8 @@ def test_addon_pins_must_be_offered_and_existing_addons_must_be_the_stacks(aws, 
         "ok", "installed (v1.18.2-eksbuild.2) with this stack's tags: apply updates it")
     assert verdict(wrong[f"addon: {operator} version"]) == (
         "fail", "v1.1.0-eksbuild.1 is not offered for Kubernetes 1.31; offered: v1.2.1-eksbuild.1, v1.2.0-eksbuild.1",
-        "pin v1.2.1-eksbuild.1 (the config key of this add-on's version)")
+        "set hyperpod_addons.training_operator.version to v1.2.1-eksbuild.1 (the newest EKS offers for Kubernetes "
+        "1.31)")
     assert verdict(wrong["addon: eks-pod-identity-agent version"])[:2] == (
         "fail", "v1.3.4-eksbuild.1 is not offered for Kubernetes 1.31; offered: v1.3.10-eksbuild.3")
     assert verdict(wrong["addon: eks-pod-identity-agent not taken"])[:2] == (

@@ -4,6 +4,7 @@ reported), several configs in one run, and proof that whole runs call only read 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from hyperpod.preflight.cli import main
 from tests.preflight.conftest import (ACCOUNT, CLUSTER, EKS, READ_PREFIXES, REGION, clean_world, config)
@@ -19,11 +20,23 @@ def checks(out: str, index: int = 0) -> dict[str, dict]:
     return {c["name"]: c for c in json.loads(out)["configs"][index]["checks"]}
 
 
-def assert_read_only(operations: list[str]) -> None:
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "preflight.md"
+
+
+def documented_policy() -> set[str]:
+    """The actions of the read-only IAM policy docs/preflight.md gives users (its only JSON block)."""
+    text = DOCS.read_text(encoding="utf-8")
+    block = text.split("```json\n", 1)[1].split("```", 1)[0]
+    return {action for statement in json.loads(block)["Statement"] for action in statement["Action"]}
+
+
+def assert_read_only(operations: list[tuple[str, str]]) -> None:
+    """Every API operation the run called is a read (STS GetCallerIdentity included), and the documented policy
+    grants the IAM action of each."""
     assert operations, "no AWS operation was recorded"
-    writes = [op for op in operations if not op.split(":")[1].startswith(READ_PREFIXES)
-              and op != "sts:GetCallerIdentity"]
+    writes = sorted({op for op, _ in operations if not op.startswith(READ_PREFIXES) and op != "GetCallerIdentity"})
     assert writes == []
+    assert {action for _, action in operations} - {"sts:GetCallerIdentity"} <= documented_policy()
 
 
 def test_clean_deployment_is_ready(aws, tmp_path, capsys):
@@ -95,7 +108,8 @@ def test_everything_wrong_at_once_is_all_reported(aws, tmp_path, capsys):
         "network: efa traffic", "network: vpc endpoints",
         "addon: amazon-sagemaker-hyperpod-training-operator version", "addon: eks-pod-identity-agent version",
         "addon: cert-manager version", "addon: cert-manager not taken",
-        "collision: hyperpod cluster", "collision: lifecycle bucket", "kms: hyperpod_instance_groups[0].ebs_kms_key_id"])
+        "collision: hyperpod cluster", "collision: lifecycle bucket",
+        "kms: hyperpod_instance_groups[0].ebs_kms_key_id"])
     assert all(found[name]["fix"] for name in failed)
     assert found["eks: endpoint access"]["verdict"] == "warn"
     assert json.loads(out)["ready"] is False and json.loads(out)["exit_code"] == 1
