@@ -5,6 +5,9 @@ only with --strict). Always one line, never a traceback."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 from hyperpod.preflight.cli import main
 from hyperpod.status.expected import read_config_option
@@ -97,3 +100,15 @@ def test_missing_permission_skips_the_check_and_fails_only_with_strict(aws, tmp_
     assert "READY (2 skipped)" in table.splitlines()[0]
     assert strict_err == ("hyperpod-preflight: checks skipped for missing permissions (--strict); see "
                           "docs/preflight.md for the read-only policy\n")
+
+
+def test_the_command_starts_without_cdktf():
+    """Like hyperpod-status: reading configs and running checks must not load cdktf, jsii or a provider binding."""
+    code = ("import sys, hyperpod.preflight.cli, hyperpod.preflight.runner, hyperpod.preflight.report, "
+            "hyperpod.app.environments; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('cdktf', 'constructs', 'jsii') "
+            "or (m.startswith('cdktf_cdktf_provider_') and '.' in m)]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -39,6 +39,13 @@ def assert_read_only(operations: list[tuple[str, str]]) -> None:
     assert {action for _, action in operations} - {"sts:GetCallerIdentity"} <= documented_policy()
 
 
+def assert_every_service_through_shared_clients(operations: list[tuple[str, str]]) -> None:
+    """The recorder wraps hyperpod.status.aws_calls.client (the client set-up hyperpod-status uses): a service whose
+    calls went through clients built elsewhere would be missing here."""
+    assert {action.split(":")[0] for _, action in operations} == {"sts", "eks", "ec2", "sagemaker", "servicequotas",
+                                                                  "s3", "kms"}
+
+
 def test_clean_deployment_is_ready(aws, tmp_path, capsys):
     clean_world(aws)
     path = config(tmp_path, aws)
@@ -117,6 +124,7 @@ def test_everything_wrong_at_once_is_all_reported(aws, tmp_path, capsys):
     assert table_code == 1 and "NOT READY (20 failed" in table.splitlines()[0]
     assert table.count("fix: ") == 20 + sum(c["verdict"] == "warn" and bool(c["fix"]) for c in found.values())
     assert_read_only(aws.operations)
+    assert_every_service_through_shared_clients(aws.operations)
 
 
 def test_several_configs_are_checked_in_one_run(aws, tmp_path, capsys):
