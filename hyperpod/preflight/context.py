@@ -21,6 +21,8 @@ class Context:
     deployment: Deployment
     aws: Aws
     identity: Identity
+    # The other configs of this run in the same region (one account's quotas cover them all).
+    neighbours: tuple[Deployment, ...] = ()
 
     def eks_cluster(self) -> dict | None:
         """EKS DescribeCluster's `cluster`, or None when there is no such cluster."""

@@ -2,7 +2,8 @@
 clusters already run, against the SageMaker service quota "<type> for cluster usage".
 
 Sources: SageMaker AI developer guide, "SageMaker HyperPod prerequisites", section "SageMaker HyperPod quotas" (the
-quotas for cluster usage, found in Service Quotas under Amazon SageMaker by searching "cluster usage"); Service Quotas
+quotas for cluster usage, found in Service Quotas under Amazon SageMaker by searching "cluster usage"). "used" also
+counts what the run's other configs in the region ask for: one account's quota serves them all. Service Quotas
 API reference: ListServiceQuotas returns applied values only ("if the applied quota value is not available for a
 quota, the quota is not retrieved"), ListAWSDefaultServiceQuotas the defaults, so both are read.
 AWS documents no name for a spot variant: spot groups are compared with a quota whose name carries the type, "spot"
@@ -41,12 +42,21 @@ def _quota_for(quotas: dict[str, dict], instance_type: str, spot: bool) -> dict 
     return None
 
 
+def needs(deployment) -> dict[tuple[str, bool], int]:
+    """Instances a config asks for, by (type, spot)."""
+    needed: dict[tuple[str, bool], int] = defaultdict(int)
+    for group in deployment.groups():
+        needed[(group.instance_type, group.spot)] += group.count
+    return needed
+
+
 def _in_use(context: Context) -> dict[tuple[str, bool], int]:
     """Instances the account's other HyperPod clusters in this region run, by (type, spot): ListClusters, then
-    DescribeCluster's CurrentCount per group (ClusterInstanceGroupDetails; CapacityRequirements.Spot marks spot)."""
-    own = context.deployment.cluster_name
+    DescribeCluster's CurrentCount per group (ClusterInstanceGroupDetails; CapacityRequirements.Spot marks spot).
+    Clusters of this run's configs count with what their configs ask for instead (an apply resizes them)."""
+    planned = {context.deployment.cluster_name} | {n.cluster_name for n in context.neighbours}
     names = [c["ClusterName"] for c in context.aws.call("sagemaker", "ListClusters", page_key="ClusterSummaries")
-             if c.get("ClusterName") != own]
+             if c.get("ClusterName") not in planned]
 
     def describe(name: str) -> dict | None:
         return context.aws.call("sagemaker", "DescribeCluster", missing=is_missing_cluster, ClusterName=name)
@@ -57,13 +67,14 @@ def _in_use(context: Context) -> dict[tuple[str, bool], int]:
             for group in (description or {}).get("InstanceGroups", []):
                 spot = bool((group.get("CapacityRequirements") or {}).get("Spot") is not None)
                 used[(group.get("InstanceType", ""), spot)] += int(group.get("CurrentCount") or 0)
+    for neighbour in context.neighbours:
+        for kind, count in needs(neighbour).items():
+            used[kind] += count
     return used
 
 
 def checks(context: Context) -> list[Check]:
-    needed: dict[tuple[str, bool], int] = defaultdict(int)
-    for group in context.deployment.groups():
-        needed[(group.instance_type, group.spot)] += group.count
+    needed = needs(context.deployment)
     if not needed:
         return []
     quotas, used = _quotas(context), _in_use(context)

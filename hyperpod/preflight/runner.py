@@ -41,7 +41,8 @@ def run_preflight(deployments: list[Deployment]) -> list[ConfigReport]:
     """Every check of every config; Unreachable/UsageError end the run (the caller maps them to exit codes)."""
     clients = {d.region: Aws(d.region) for d in deployments}
     identities = {region: caller_identity(aws) for region, aws in clients.items()}
-    contexts = [Context(d, clients[d.region], identities[d.region]) for d in deployments]
+    contexts = [Context(d, clients[d.region], identities[d.region],
+                        tuple(n for n in deployments if n is not d and n.region == d.region)) for d in deployments]
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         futures = [[pool.submit(guarded, area, lambda f=checks, c=context: f(c)) for area, checks in AREAS]
                    for context in contexts]

@@ -127,15 +127,24 @@ def test_everything_wrong_at_once_is_all_reported(aws, tmp_path, capsys):
     assert_every_service_through_shared_clients(aws.operations)
 
 
-def test_several_configs_are_checked_in_one_run(aws, tmp_path, capsys):
-    clean_world(aws)
-    good = config(tmp_path, aws, "good.json")
-    bad = config(tmp_path, aws, "bad.json", stack_name="hp-bad", hyperpod_cluster_name="other-cluster",
-                 hyperpod_instance_groups=[{"name": "w", "instance_type": "ml.g5.8xlarge", "instance_count": 9}])
+def test_several_configs_share_the_accounts_quota(aws, tmp_path, capsys):
+    clean_world(aws)  # quota: 4 ml.g5.8xlarge
 
-    code, out, err = run(capsys, "--config", good, "--config", bad, "--json")
+    def deployment(name: str, count: int) -> str:
+        return config(tmp_path, aws, f"{name}.json", stack_name=f"hp-{name}", hyperpod_cluster_name=f"{name}-cluster",
+                      hyperpod_instance_groups=[{"name": "w", "instance_type": "ml.g5.8xlarge",
+                                                 "instance_count": count}])
 
-    assert code == 1, out + err
-    document = json.loads(out)
-    assert [(c["config"], c["ready"]) for c in document["configs"]] == [(good, True), (bad, False)]
-    assert checks(out, 1)["quota: ml.g5.8xlarge (on-demand)"]["facts"].startswith("used 0 / needed 9 / quota 4")
+    dev, test, prod = deployment("dev", 2), deployment("test", 1), deployment("prod", 2)
+
+    code, out, err = run(capsys, "--config", dev, "--config", test, "--json")
+    more_code, more, _ = run(capsys, "--config", dev, "--config", test, "--config", prod, "--json")
+
+    assert code == 0, out + err
+    assert [c["config"] for c in json.loads(out)["configs"]] == [dev, test]
+    assert [checks(out, i)["quota: ml.g5.8xlarge (on-demand)"]["facts"] for i in (0, 1)] == [
+        "used 1 / needed 2 / quota 4 ('ml.g5.8xlarge for cluster usage')",
+        "used 2 / needed 1 / quota 4 ('ml.g5.8xlarge for cluster usage')"]
+    assert more_code == 1  # each fits alone; together they need 5
+    assert [checks(more, i)["quota: ml.g5.8xlarge (on-demand)"]["verdict"] for i in (0, 1, 2)] == ["fail"] * 3
+    assert checks(more, 2)["quota: ml.g5.8xlarge (on-demand)"]["facts"].startswith("used 3 / needed 2 / quota 4")
