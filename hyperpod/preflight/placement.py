@@ -17,9 +17,12 @@ from hyperpod.preflight.context import Context
 from hyperpod.preflight.deployment import Group
 from hyperpod.preflight.verdicts import FAIL, OK, WARN, Check, guarded, plural
 
-# SageMaker API reference, DescribeTrainingPlan: Status Pending | Active | Scheduled | Expired | Failed;
-# TargetResources lists what the plan's capacity serves ("hyperpod-cluster" for HyperPod).
-_PLAN_FAILED = {"Expired", "Failed"}
+# SageMaker AI developer guide, "Training plan utilization for SageMaker HyperPod clusters": the plan's status must be
+# Scheduled or Active, and the cluster's configuration must match the plan's Availability Zone. SageMaker API
+# reference, TrainingPlanOffering.TargetResources: "Training plans are specific to their target resource" (a plan for
+# training jobs cannot serve a cluster's instance group); DescribeTrainingPlan / ReservedCapacitySummary give the
+# status, type, count and zone compared here.
+_PLAN_USABLE = {"Active", "Scheduled"}
 HYPERPOD_TARGET = "hyperpod-cluster"
 
 
@@ -92,8 +95,8 @@ def _plan_check(context: Context, group: Group, zones: set[str], now: datetime) 
                      f"fix {group.where}.training_plan_arn")
     problems, warnings = [], []
     status = plan.get("Status")
-    if status in _PLAN_FAILED:
-        problems.append(f"status {status}")
+    if status not in _PLAN_USABLE:
+        problems.append(f"status {status} (HyperPod takes Scheduled or Active plans)")
     elif status != "Active":
         start = plan.get("StartTime")
         warnings.append(f"status {status}" + (f", capacity from {start}" if start else "")
@@ -140,8 +143,8 @@ def plan_checks(context: Context) -> list[Check]:
 
 
 def autoscaling_zone_check(context: Context) -> list[Check]:
-    """The HyperPod Karpenter guide's NodeClass examples place each autoscaled group in one zone; AWS states no hard
-    rule we could confirm, so several zones is a warning."""
+    """SageMaker AI developer guide, "Create a NodeClass" (HyperPod Karpenter autoscaling), considerations: "Subnets
+    used by the instance group should belong to the same AZ" (the NodeClass maps each group to its zone)."""
     _, eks_subnets, _ = context.eks_vpc()
     found = []
     for group in context.deployment.groups():
@@ -151,9 +154,9 @@ def autoscaling_zone_check(context: Context) -> list[Check]:
                         subnets(context, context.deployment.group_subnets(group, eks_subnets)).values()})
         name = f"autoscaling zones: {group.name}"
         if len(zones) > 1:
-            found.append(Check(name, WARN, f"subnets in {len(zones)} zones ({', '.join(zones)}); Karpenter-scaled "
-                                           "groups are documented with subnets of one zone",
-                               f"give {group.where} subnet_ids of one zone"))
+            found.append(Check(name, FAIL, f"subnets in {len(zones)} zones ({', '.join(zones)}); a Karpenter-scaled "
+                                           "group's subnets must be in one zone",
+                               f"give {group.where} subnet_ids of one zone (one group per zone)"))
         else:
             found.append(Check(name, OK, f"subnets in {', '.join(zones) or 'no known zone'}"))
     return found

@@ -153,7 +153,7 @@ def test_training_plan_must_match_the_groups_zone_type_count_and_time(aws, tmp_p
     good = aws.plan("good-plan", "ml.p5.48xlarge", 2, f"{REGION}a")
     far = aws.plan("far-plan", "ml.p5.48xlarge", 1, f"{REGION}c")
     later = aws.plan("later-plan", "ml.p5.48xlarge", 2, f"{REGION}a", status="Scheduled")
-    jobs = aws.plan("jobs-plan", "ml.g5.8xlarge", 2, f"{REGION}a", status="Expired", targets=("training-job",))
+    jobs = aws.plan("jobs-plan", "ml.g5.8xlarge", 2, f"{REGION}a", status="Pending", targets=("training-job",))
 
     code, found = several(aws, tmp_path, capsys, *({"hyperpod_instance_groups": [{**GPU, "training_plan_arn": plan}]}
                                                    for plan in (good, far, later, jobs)))
@@ -170,11 +170,11 @@ def test_training_plan_must_match_the_groups_zone_type_count_and_time(aws, tmp_p
         "warn", "later-plan: status Scheduled, capacity from 2026-01-01 00:00:00+00:00: instances wait for the plan "
                 "to start")
     assert verdict(expired)[:2] == (
-        "fail", "jobs-plan: status Expired; serves training-job, not hyperpod-cluster; reserves ml.g5.8xlarge, the "
-                "group needs ml.p5.48xlarge")
+        "fail", "jobs-plan: status Pending (HyperPod takes Scheduled or Active plans); serves training-job, not "
+                "hyperpod-cluster; reserves ml.g5.8xlarge, the group needs ml.p5.48xlarge")
 
 
-def test_autoscaled_groups_in_several_zones_warn(aws, tmp_path, capsys):
+def test_autoscaled_groups_must_stay_in_one_zone(aws, tmp_path, capsys):
     clean_world(aws)
     scaled = {"hyperpod_autoscaling": {"enabled": True, "instance_groups": ["workers"]}}
     group = {"name": "workers", "instance_type": "ml.g5.8xlarge", "instance_count": 0}
@@ -183,11 +183,11 @@ def test_autoscaled_groups_in_several_zones_warn(aws, tmp_path, capsys):
                               {**scaled, "hyperpod_instance_groups": [{**group, "subnet_ids": aws.subnets[:1]}]},
                               {**scaled, "hyperpod_instance_groups": [group]})
 
-    assert code == 0
+    assert code == 1
     assert verdict(right["autoscaling zones: workers"])[:2] == ("ok", f"subnets in {REGION}a")
-    assert verdict(wrong["autoscaling zones: workers"])[:2] == (
-        "warn", f"subnets in 2 zones ({REGION}a, {REGION}b); Karpenter-scaled groups are documented with subnets of "
-                "one zone")
+    assert verdict(wrong["autoscaling zones: workers"]) == (
+        "fail", f"subnets in 2 zones ({REGION}a, {REGION}b); a Karpenter-scaled group's subnets must be in one zone",
+        "give hyperpod_instance_groups[0] subnet_ids of one zone (one group per zone)")
 
 
 def test_security_groups_and_efa_rule(aws, tmp_path, capsys):
