@@ -17,9 +17,9 @@ from botocore import xform_name
 
 from hyperpod.status import aws_calls
 
-SERVICES = ("sts", "eks", "ec2", "sagemaker", "service-quotas", "s3", "kms")
+SERVICES = ("sts", "eks", "ec2", "sagemaker", "service-quotas", "s3", "kms", "iam", "cloudwatch")
 LABELS = {"sts": "STS", "eks": "EKS", "ec2": "EC2", "sagemaker": "SageMaker", "service-quotas": "Service Quotas",
-          "s3": "S3", "kms": "KMS"}
+          "s3": "S3", "kms": "KMS", "iam": "IAM", "cloudwatch": "CloudWatch"}
 
 
 class Aws:

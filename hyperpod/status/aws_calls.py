@@ -82,13 +82,16 @@ REFUSED_CREDENTIAL_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "
                                       "SignatureDoesNotMatch", "RequestExpired", "AuthFailure",
                                       "InvalidAccessKeyId"})
 # IAM actions whose names differ from the API operation (Amazon S3 API reference, HeadBucket: "you must have the
-# s3:ListBucket action").
+# s3:ListBucket action"), and services whose IAM prefix is not their signing name (Service Authorization Reference:
+# CloudWatch's actions are cloudwatch:*, its requests are signed as "monitoring").
 _IAM_ACTIONS = {("s3", "HeadBucket"): "s3:ListBucket"}
+_IAM_PREFIXES = {"monitoring": "cloudwatch"}
 
 
 def iam_action(client, operation: str) -> str:
     """The IAM action an operation needs, e.g. servicequotas:ListServiceQuotas (the service's signing name)."""
-    prefix = client.meta.service_model.signing_name
+    signing = client.meta.service_model.signing_name
+    prefix = _IAM_PREFIXES.get(signing, signing)
     return _IAM_ACTIONS.get((prefix, operation), f"{prefix}:{operation}")
 
 

@@ -82,6 +82,8 @@ class World:
         self.sagemaker = _client("sagemaker", moto_url)
         self.kms = _client("kms", moto_url)
         self.s3 = _client("s3", moto_url)
+        self.iam = _client("iam", moto_url)
+        self.cloudwatch = _client("cloudwatch", moto_url)
         self.vpc = self.subnets = self.cluster_sg = None
 
     def network(self, egress: bool = True) -> None:
@@ -163,6 +165,16 @@ class World:
         if not enabled:
             self.kms.disable_key(KeyId=key["KeyId"])
         return key["Arn"]
+
+    def role(self, name: str) -> str:
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {
+            "Service": "hyperpod.sagemaker.amazonaws.com"}}]}
+        return self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+    def alarm(self, name: str) -> None:
+        self.cloudwatch.put_metric_alarm(AlarmName=name, MetricName="GPUUtilization", Namespace="HyperPod",
+                                         Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=1.0,
+                                         ComparisonOperator="LessThanThreshold")
 
     def bucket_of_other_account(self, name: str) -> None:
         sts = _client("sts", self.moto_url)

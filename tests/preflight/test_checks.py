@@ -354,3 +354,30 @@ def test_kms_keys_and_arns_must_be_in_scope_enabled_and_symmetric(aws, tmp_path,
     assert verdict(borrowed["identity: ARNs in scope"])[:2] == (
         "warn", f"hyperpod_instance_groups[0].ebs_kms_key_id: account 210987654321, the caller's is {ACCOUNT} "
                 "(works only if that account shares it with this one)")
+
+
+def test_autoscaler_role_and_rollback_alarms_must_exist(aws, tmp_path, capsys):
+    clean_world(aws)
+    role = aws.role("hyperpod-autoscaler")
+    aws.alarm("hp-gpu-idle")
+    update = {"schedule_expression": "cron(0 3 ? * SUN *)", "batch_size": 10}
+
+    def deployment(role_arn: str, alarm: str) -> dict:
+        return {"hyperpod_autoscaling": {"enabled": True, "instance_groups": ["scaled"], "cluster_role_arn": role_arn},
+                "hyperpod_instance_groups": [
+                    {"name": "scaled", "instance_type": "ml.g5.8xlarge", "instance_count": 0,
+                     "subnet_ids": aws.subnets[:1]},
+                    {"name": "steady", "instance_type": "ml.g5.8xlarge", "instance_count": 1,
+                     "scheduled_update": {**update, "rollback_alarms": [alarm]}}]}
+
+    code, right, wrong = pair(aws, tmp_path, capsys, deployment(role, "hp-gpu-idle"),
+                              deployment(role.replace("hyperpod-autoscaler", "gone"), "hp-gone"))
+
+    assert code == 1
+    assert verdict(right["identity: autoscaler role"])[:2] == ("ok", f"{role} exists")
+    assert verdict(right["identity: rollback alarms"])[:2] == ("ok", f"hp-gpu-idle exist in {REGION}")
+    assert verdict(wrong["identity: autoscaler role"]) == (
+        "fail", f"no IAM role {role.replace('hyperpod-autoscaler', 'gone')}",
+        "create the role, or leave hyperpod_autoscaling.cluster_role_arn out (the stack creates one)")
+    assert verdict(wrong["identity: rollback alarms"]) == (
+        "fail", f"no CloudWatch alarm hp-gone in {REGION}", "create the alarms, or fix scheduled_update.rollback_alarms")

@@ -43,7 +43,7 @@ def assert_every_service_through_shared_clients(operations: list[tuple[str, str]
     """The recorder wraps hyperpod.status.aws_calls.client (the client set-up hyperpod-status uses): a service whose
     calls went through clients built elsewhere would be missing here."""
     assert {action.split(":")[0] for _, action in operations} == {"sts", "eks", "ec2", "sagemaker", "servicequotas",
-                                                                  "s3", "kms"}
+                                                                  "s3", "kms", "iam", "cloudwatch"}
 
 
 def test_clean_deployment_is_ready(aws, tmp_path, capsys):
@@ -91,7 +91,13 @@ def broken_world(aws) -> dict:
         "hyperpod_instance_groups": [
             {"name": "gpu", "instance_type": "ml.p5.48xlarge", "instance_count": 2, "training_plan_arn": plan,
              "ebs_kms_key_id": key},
-            {"name": "crowded", "instance_type": "ml.g5.8xlarge", "instance_count": 20, "subnet_ids": [small]}],
+            {"name": "crowded", "instance_type": "ml.g5.8xlarge", "instance_count": 20, "subnet_ids": [small],
+             "scheduled_update": {"schedule_expression": "cron(0 3 ? * SUN *)", "batch_size": 10,
+                                  "rollback_alarms": ["hp-missing-alarm"]}},
+            {"name": "scaled", "instance_type": "ml.g5.8xlarge", "instance_count": 0,
+             "subnet_ids": aws.subnets[:1]}],
+        "hyperpod_autoscaling": {"enabled": True, "instance_groups": ["scaled"],
+                                 "cluster_role_arn": f"arn:aws:iam::{ACCOUNT}:role/missing-autoscaler"},
         "hyperpod_addons": {"training_operator": {"enabled": True}},
         "lifecycle_scripts_bucket_name": "sagemaker-taken-bucket",
         "tags": {"team": "ml"},
@@ -107,7 +113,7 @@ def test_everything_wrong_at_once_is_all_reported(aws, tmp_path, capsys):
     found = checks(out)
     failed = sorted(name for name, c in found.items() if c["verdict"] == "fail")
     assert failed == sorted([
-        "identity: ARNs in scope", "eks: kubernetes version", "eks: authentication mode", "eks: vpc-cni",
+        "identity: ARNs in scope", "identity: autoscaler role", "identity: rollback alarms", "eks: kubernetes version", "eks: authentication mode", "eks: vpc-cni",
         "quota: ml.p5.48xlarge (on-demand)", "quota: ml.g5.8xlarge (on-demand)",
         f"subnet: {json.loads(open(path).read())['hyperpod_subnet_ids'][1]}", "subnet: subnet-0000000000000dead",
         "ip addresses: crowded", "training plan: gpu",
@@ -121,8 +127,8 @@ def test_everything_wrong_at_once_is_all_reported(aws, tmp_path, capsys):
     assert found["eks: endpoint access"]["verdict"] == "warn"
     assert json.loads(out)["ready"] is False and json.loads(out)["exit_code"] == 1
     table_code, table, _ = run(capsys, "--config", path)
-    assert table_code == 1 and "NOT READY (20 failed" in table.splitlines()[0]
-    assert table.count("fix: ") == 20 + sum(c["verdict"] == "warn" and bool(c["fix"]) for c in found.values())
+    assert table_code == 1 and "NOT READY (22 failed" in table.splitlines()[0]
+    assert table.count("fix: ") == 22 + sum(c["verdict"] == "warn" and bool(c["fix"]) for c in found.values())
     assert_read_only(aws.operations)
     assert_every_service_through_shared_clients(aws.operations)
 
