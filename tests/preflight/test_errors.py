@@ -112,3 +112,23 @@ def test_the_command_starts_without_cdktf():
     result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_unexpected_answer_skips_its_area_in_one_line(aws, tmp_path, capsys, monkeypatch):
+    from hyperpod.preflight import runner
+
+    clean_world(aws)
+
+    def broken(context):
+        raise KeyError("ReservedCapacitySummaries")
+
+    monkeypatch.setattr(runner, "AREAS", tuple((name, broken if name == "quotas" else checks)
+                                               for name, checks in runner.AREAS))
+
+    code, out, err = run(capsys, "--config", config(tmp_path, aws), "--json")
+
+    assert code == 0 and err == ""
+    quotas = next(c for c in json.loads(out)["configs"][0]["checks"] if c["name"] == "quotas")
+    assert (quotas["verdict"], quotas["facts"]) == (
+        "skipped", "could not evaluate: KeyError: 'ReservedCapacitySummaries' (an AWS answer this tool did not "
+                   "expect; please report it)")
