@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/.tools/uv/bin:$(CURDIR)/.tools/nod
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install install-test synth test lock golden instance-types docs bench bench-setup
+.PHONY: install install-test synth test lock golden instance-types docs bench bench-setup preflight
 
 install:
 	@scripts/bootstrap.sh
@@ -17,6 +17,10 @@ install-test:
 
 synth: install
 	python main.py $(ARGS)
+
+# Read-only checks against AWS before apply, e.g. make preflight ARGS="--config prod.json" (docs/preflight.md).
+preflight: install
+	python -m hyperpod.preflight.cli $(ARGS)
 
 # Both cores: test files are spread over PYTEST_WORKERS processes (a file's tests stay together, so its fixtures
 # are built once); PYTEST_WORKERS=0 runs everything in this process.

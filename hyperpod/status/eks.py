@@ -17,6 +17,7 @@ class AddonState:
     status: str | None = None  # CREATING, ACTIVE, CREATE_FAILED, UPDATING, DELETING, DELETE_FAILED, DEGRADED, ...
     version: str | None = None
     issues: tuple[str, ...] = ()  # the add-on's health issues, "code: message"
+    tags: tuple[tuple[str, str], ...] = ()  # the add-on's AWS tags, sorted
 
 
 def eks_client(region: str):
@@ -35,11 +36,12 @@ def _describe(client, cluster: str, name: str) -> AddonState:
             if "cluster" in message.lower() and "addon" not in message.lower():
                 raise Unreachable(f"EKS refused DescribeAddon: no EKS cluster {cluster!r} ({message})") from None
             return AddonState(name, found=False)
-        raise Unreachable(f"EKS refused DescribeAddon for {name}: {code}: "
-                          f"{details.get('Message', '').strip()}".rstrip(": ")) from None
+        raise aws_calls.refusal("EKS", f"DescribeAddon for {name}", error,
+                                aws_calls.iam_action(client, "DescribeAddon")) from None
     issues = tuple(f"{i.get('code', 'Issue')}: {i.get('message', '').strip()}".rstrip(": ")
                    for i in (addon.get("health") or {}).get("issues") or [])
-    return AddonState(name, True, addon.get("status"), addon.get("addonVersion"), issues)
+    tags = tuple(sorted((str(k), str(v)) for k, v in (addon.get("tags") or {}).items()))
+    return AddonState(name, True, addon.get("status"), addon.get("addonVersion"), issues, tags)
 
 
 def fetch_addon_states(client, cluster: str, region: str, names) -> tuple[AddonState, ...]:

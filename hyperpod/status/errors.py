@@ -24,3 +24,12 @@ class Unreachable(StatusError):
     """AWS or the Kubernetes API could not be reached or refused to answer."""
 
     exit_code = UNREACHABLE
+
+
+class AccessDenied(Unreachable):
+    """AWS refused a call for want of a permission; `action` names it (e.g. servicequotas:ListServiceQuotas).
+    hyperpod-status ends on it like on any refusal (exit 3); hyperpod-preflight reports the check as skipped."""
+
+    def __init__(self, reason: str, action: str):
+        super().__init__(reason)
+        self.action = action

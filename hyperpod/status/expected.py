@@ -109,35 +109,47 @@ def expected_device_plugins(instance_type_names, release_name: str,
                  for plugin in ("nvidia", "neuron", "efa") if needed_by[plugin])
 
 
-def _from_config(path: str) -> Expectations:
-    # Imported here: pydantic and the config model load only when --config is used.
-    from hyperpod.config import ConfigError, parse_config
-    from hyperpod.config.errors import JsonFileError, load_json
+def read_config_option(path: str):
+    """The --config file through the one config reader main.py uses (hyperpod.app.configs), as (config, warnings);
+    its errors as one-line UsageErrors naming --config."""
+    from hyperpod.app.configs import UsageError as ConfigUsageError
+    from hyperpod.app.configs import read_config
 
     try:
-        config, _warnings = parse_config(load_json(Path(path), "configuration"))
-    except JsonFileError as error:
-        raise UsageError(f"--config: {error}") from None
-    except ConfigError as error:
-        raise UsageError(f"--config {path}: {len(error.problems)} problem(s): "
-                         + "; ".join(str(p) for p in error.problems)) from None
+        return read_config(Path(path))
+    except ConfigUsageError as error:
+        first, *problems = (line.strip() for line in str(error).splitlines())
+        raise UsageError(" ".join(["--config:", first, "; ".join(problems)]).rstrip()) from None
+
+
+def stack_addons(config) -> tuple[tuple[str, str, str], ...]:
+    """The EKS add-ons the stack installs for this config, in install order: (name, pinned version, the config key
+    that pins it). Versions are read from the config, whose defaults live in hyperpod.config.addons."""
     addons, fsx = config.hyperpod_addons, config.hyperpod_fsx_lustre
-    names = []
+    keys = "hyperpod_addons.{}.version"
+    pins = []
     if addons.training_operator.enabled:
-        names.append(TRAINING_OPERATOR)
+        pins.append((TRAINING_OPERATOR, addons.training_operator.version, keys.format("training_operator")))
         if not addons.cert_manager.already_installed:
-            names.append(CERT_MANAGER)
+            pins.append((CERT_MANAGER, addons.cert_manager.version, keys.format("cert_manager")))
     if addons.task_governance.enabled:
-        names.append(TASK_GOVERNANCE)
+        pins.append((TASK_GOVERNANCE, addons.task_governance.version, keys.format("task_governance")))
     if addons.observability.enabled:
-        names.append(OBSERVABILITY)
+        pins.append((OBSERVABILITY, addons.observability.version, keys.format("observability")))
     if fsx.enabled:
-        names.append(FSX_CSI_DRIVER)
+        pins.append((FSX_CSI_DRIVER, fsx.csi_driver_version, "hyperpod_fsx_lustre.csi_driver_version"))
     needs_pod_identity = addons.training_operator.enabled or addons.observability.enabled or fsx.enabled
     if needs_pod_identity and not addons.pod_identity_agent.already_installed:
-        names.append(POD_IDENTITY_AGENT)
+        pins.append((POD_IDENTITY_AGENT, addons.pod_identity_agent.version, keys.format("pod_identity_agent")))
+    return tuple(pins)
+
+
+def _from_config(path: str) -> Expectations:
+    config, _warnings = read_config_option(path)
+    fsx = config.hyperpod_fsx_lustre
     claim = ExpectedClaim(fsx.namespace, fsx.claim_name) if fsx.enabled else None
-    return Expectations(tuple(map(expected_addon, names)), claim, config.eks_cluster_name)
+    addons = tuple(expected_addon(name) for name, _, _ in stack_addons(config))
+    return Expectations(addons, claim, config.eks_cluster_name)
 
 
 def expectations(addon_names: list[str] | None, config_path: str | None) -> Expectations:

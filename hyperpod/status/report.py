@@ -22,6 +22,9 @@ def _paint(text: str, key: str, colour: bool, width: int = 0) -> str:
     return f"\033[{_COLOURS[key]}m{padded}\033[0m" if colour and key in _COLOURS else padded
 
 
+paint = _paint  # public for hyperpod-preflight's table (same colours, same NO_COLOR rule)
+
+
 def render_table(evaluation: Evaluation, sagemaker: SageMakerState, colour: bool) -> str:
     verdict = evaluation.verdict
     lines = [

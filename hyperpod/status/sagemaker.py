@@ -63,6 +63,9 @@ def _is_missing_cluster(error: botocore.exceptions.ClientError) -> bool:
     )
 
 
+is_missing_cluster = _is_missing_cluster  # public for hyperpod-preflight, which asks the same question
+
+
 def _refused(operation: str, error: botocore.exceptions.ClientError) -> Unreachable:
     details = error.response.get("Error", {})
     code = details.get("Code", "Error")

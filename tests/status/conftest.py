@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
@@ -28,11 +29,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def moto_url():
+@contextmanager
+def moto_server(extra_env: dict[str, str] | None = None):
+    """moto's real server on a free port of 127.0.0.1, with the launcher's HyperPod hooks; yields its URL."""
     port = free_port()
     process = subprocess.Popen([sys.executable, str(LAUNCHER), "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={**os.environ, **(extra_env or {})})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     try:
@@ -48,6 +51,12 @@ def moto_url():
     finally:
         process.kill()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def moto_url():
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture

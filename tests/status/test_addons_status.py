@@ -217,8 +217,8 @@ def test_invalid_config_is_a_usage_error_naming_the_field(cluster, tmp_path, cap
 
     assert code == 2
     assert json.loads(out)["exit_code"] == 2
-    assert err == (f"hyperpod-status: --config {config}: 1 problem(s): error: hyperpod_fsx_lustre.claim_name: got "
-                   '"Shared_FSx"; allowed: a Kubernetes name: 1-63 lowercase letters, digits and hyphens, starting '
+    assert err == (f"hyperpod-status: --config: {config}: 1 problem(s) in the configuration: error: "
+                   'hyperpod_fsx_lustre.claim_name: got "Shared_FSx"; allowed: a Kubernetes name: 1-63 lowercase letters, digits and hyphens, starting '
                    "and ending with a letter or digit\n")
 
 
@@ -229,7 +229,7 @@ def test_config_that_is_not_json_is_a_usage_error(cluster, tmp_path, capsys):
     code, _, err = run(capsys, cluster, "--region", REGION, "--config", str(config))
 
     assert code == 2
-    assert err.startswith(f"hyperpod-status: --config: {config}:1:2: the configuration is not valid JSON")
+    assert err.startswith(f"hyperpod-status: --config: {config}:1:2: the config file is not valid JSON")
 
 
 def test_missing_config_file_is_a_usage_error(cluster, tmp_path, capsys):
