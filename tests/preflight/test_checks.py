@@ -8,6 +8,7 @@ import ast
 import json
 from pathlib import Path
 
+from hyperpod.config.addons import POD_IDENTITY_AGENT_VERSION  # the stack's pin; the stub offers only .3
 from hyperpod.preflight import eks_cluster
 from hyperpod.preflight.cli import main
 from tests.preflight.conftest import ACCOUNT, CLUSTER, EKS, REGION, clean_world, config
@@ -283,7 +284,7 @@ def test_addon_pins_must_be_offered_and_existing_addons_must_be_the_stacks(aws, 
         "set hyperpod_addons.training_operator.version to v1.2.1-eksbuild.1 (the newest EKS offers for Kubernetes "
         "1.31)")
     assert verdict(wrong["addon: eks-pod-identity-agent version"])[:2] == (
-        "fail", "v1.3.4-eksbuild.1 is not offered for Kubernetes 1.31; offered: v1.3.10-eksbuild.3")
+        "fail", f"{POD_IDENTITY_AGENT_VERSION} is not offered for Kubernetes 1.31; offered: v1.3.10-eksbuild.3")
     assert verdict(wrong["addon: eks-pod-identity-agent not taken"])[:2] == (
         "fail", "installed (v1.3.10-eksbuild.3, ACTIVE) without this stack's tags (managed-by=hyperpod-cdktf): "
                 "CreateAddon would fail with ResourceInUseException")
