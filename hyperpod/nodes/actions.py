@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import botocore.exceptions
 from botocore.config import Config
 
-from hyperpod.status import aws_calls
-from hyperpod.status.errors import StatusError, Unreachable, UsageError
+from hyperpod.commands import aws as aws_calls
+from hyperpod.commands.errors import StatusError, Unreachable, UsageError
 from hyperpod.status.sagemaker import refused
 
 REBOOT_REPLACE_BATCH = 25

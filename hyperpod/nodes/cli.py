@@ -8,7 +8,7 @@ import os
 import sys
 
 from hyperpod.status.cli import OneLineParser, validate_aws_target
-from hyperpod.status.errors import StatusError, UsageError
+from hyperpod.commands.errors import StatusError, UsageError
 
 EXIT_CODES = ("Exit codes: 0 done (or listed, or --dry-run); 1 a node failed (AWS batch calls fail per node: each is "
               "reported) or the prompt was answered no; 2 usage or configuration error, or a refusal (nothing was "

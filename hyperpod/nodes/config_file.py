@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from json.decoder import scanstring
 from pathlib import Path
 
-from hyperpod.status.errors import UsageError
+from hyperpod.commands.errors import UsageError
 
 _BOM = b"\xef\xbb\xbf"
 _WHITESPACE = re.compile(r"[ \t\n\r]*")

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta, timezone
 
 import botocore.exceptions
 
-from hyperpod.status import aws_calls
-from hyperpod.status.errors import Unreachable, UsageError
+from hyperpod.commands import aws as aws_calls
+from hyperpod.commands.errors import Unreachable, UsageError
 from hyperpod.status.sagemaker import is_missing_cluster, refused
 
 MAX_ITEMS = 1000  # a day of a busy cluster; beyond it the user narrows --since

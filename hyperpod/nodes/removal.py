@@ -24,7 +24,7 @@ from hyperpod.nodes.config_file import (
 from hyperpod.nodes.report import render_plan, target_json
 from hyperpod.nodes.run import DONE, SOME_FAILED, cluster_state, confirm, report_results, say
 from hyperpod.nodes.targets import resolve
-from hyperpod.status.errors import UsageError
+from hyperpod.commands.errors import UsageError
 
 
 def _refusals(targets, model, path: Path) -> list[str]:

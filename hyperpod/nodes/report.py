@@ -7,8 +7,7 @@ from datetime import datetime
 
 from hyperpod.nodes.actions import NodeResult, Target
 from hyperpod.nodes.history import History
-from hyperpod.status.checks import FAIL, PASS, PENDING
-from hyperpod.status.report import paint
+from hyperpod.commands.output import FAIL, PASS, PENDING, paint
 
 RESULT_WORDS = {"reboot": "rebooting", "replace": "replacing", "remove": "deleted"}  # what an accepted node is now
 _LEVEL_COLOURS = {"Error": FAIL, "Warn": PENDING, "Info": PASS}

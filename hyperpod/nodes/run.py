@@ -9,8 +9,8 @@ from hyperpod import instance_types
 from hyperpod.nodes import actions
 from hyperpod.nodes.report import render_list, render_plan, render_results, results_json, target_json
 from hyperpod.nodes.targets import resolve
-from hyperpod.status.errors import StatusError, UsageError
-from hyperpod.status.report import use_colour
+from hyperpod.commands.errors import StatusError, UsageError
+from hyperpod.commands.output import use_colour
 from hyperpod.status.sagemaker import SageMakerState, fetch_sagemaker_state, sagemaker_client
 
 DONE, SOME_FAILED = 0, 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from hyperpod.nodes.actions import Target
-from hyperpod.status.errors import UsageError
+from hyperpod.commands.errors import UsageError
 from hyperpod.status.sagemaker import SageMakerState
 
 # ClusterNodeId and ClusterNodeLogicalId patterns (SageMaker API model, sagemaker/2017-07-24); a Kubernetes node is

@@ -15,7 +15,7 @@ from concurrent.futures import Future
 import botocore.exceptions
 from botocore import xform_name
 
-from hyperpod.status import aws_calls
+from hyperpod.commands import aws as aws_calls
 
 SERVICES = ("sts", "eks", "ec2", "sagemaker", "service-quotas", "s3", "kms", "iam", "cloudwatch")
 LABELS = {"sts": "STS", "eks": "EKS", "ec2": "EC2", "sagemaker": "SageMaker", "service-quotas": "Service Quotas",

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from hyperpod.status.errors import UNREACHABLE, StatusError, UsageError
+from hyperpod.commands.errors import UNREACHABLE, StatusError, UsageError
 
 READY, NOT_READY = 0, 1
 PROG = "hyperpod-preflight"
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         # boto3 loads only once the arguments and configs are good.
         from hyperpod.preflight.report import render_json, render_table
         from hyperpod.preflight.runner import run_preflight
-        from hyperpod.status.report import use_colour
+        from hyperpod.commands.output import use_colour
 
         reports = run_preflight(found)
         code = exit_code(reports, options.strict)
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except StatusError as error:
         if json_requested:
-            from hyperpod.status.report import render_error_json
+            from hyperpod.commands.output import render_error_json
 
             print(render_error_json(error.exit_code, error.reason))
         print(f"{PROG}: {error.reason}", file=sys.stderr)

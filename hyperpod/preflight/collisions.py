@@ -12,7 +12,7 @@ from __future__ import annotations
 from hyperpod.config.addons import cluster_tags
 from hyperpod.preflight.context import Context
 from hyperpod.preflight.verdicts import FAIL, OK, WARN, Check, guarded
-from hyperpod.status.errors import AccessDenied
+from hyperpod.commands.errors import AccessDenied
 from hyperpod.status.sagemaker import is_missing_cluster
 
 

@@ -7,7 +7,7 @@ import json
 
 from hyperpod.preflight.runner import ConfigReport
 from hyperpod.preflight.verdicts import FAIL, OK, SKIPPED, WARN
-from hyperpod.status.report import paint
+from hyperpod.commands.output import paint
 
 _COLOUR_KEYS = {OK: "pass", WARN: "pending", FAIL: "fail", SKIPPED: "pending"}
 

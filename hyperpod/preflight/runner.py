@@ -10,7 +10,7 @@ from hyperpod.preflight.aws import Aws
 from hyperpod.preflight.context import Context, Identity, caller_identity
 from hyperpod.preflight.deployment import Deployment
 from hyperpod.preflight.verdicts import FAIL, SKIPPED, WARN, Check, guarded, skipped
-from hyperpod.status.errors import StatusError
+from hyperpod.commands.errors import StatusError
 
 # In report order. Each area makes its own calls; answers several need (DescribeCluster, DescribeSubnets) are shared.
 AREAS = (("identity", identity.checks), ("eks", eks_cluster.checks), ("quotas", quotas.checks),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from hyperpod.status.errors import AccessDenied
+from hyperpod.commands.errors import AccessDenied
 
 OK, WARN, FAIL, SKIPPED = "ok", "warn", "FAIL", "skipped"
 VERDICTS = (OK, WARN, FAIL, SKIPPED)

@@ -6,10 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
+from hyperpod.commands.output import FAIL, PASS, PENDING  # noqa: F401  (status modules import them from here)
 from hyperpod.status.kubernetes import HYPERPOD_NAMESPACE, KubeNode, KubernetesState
 from hyperpod.status.sagemaker import SageMakerState
 
-PASS, PENDING, FAIL = "pass", "pending", "fail"
 HEALTHY, PROGRESSING, UNHEALTHY = "healthy", "progressing", "unhealthy"
 
 # Cluster checks always decide the verdict; node checks stop deciding it once the user says

@@ -7,7 +7,7 @@ import os
 import re
 import sys
 
-from hyperpod.status.errors import StatusError, UsageError
+from hyperpod.commands.errors import StatusError, UsageError
 
 EXIT_CODES = ("Exit codes: 0 healthy; 1 unhealthy, still progressing or timed out; 2 usage or configuration error (bad "
               "arguments, durations, kubeconfig, credentials); 3 AWS or Kubernetes unreachable; 130 interrupted. "
@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report_error(error: StatusError, json_requested: bool) -> None:
     if json_requested:
-        from hyperpod.status.report import render_error_json
+        from hyperpod.commands.output import render_error_json
 
         print(render_error_json(error.exit_code, error.reason))
     print(f"hyperpod-status: {error.reason}", file=sys.stderr)

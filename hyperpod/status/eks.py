@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import botocore.exceptions
 
-from hyperpod.status import aws_calls
-from hyperpod.status.errors import Unreachable
+from hyperpod.commands import aws as aws_calls
+from hyperpod.commands.errors import Unreachable
 
 
 @dataclass(frozen=True)

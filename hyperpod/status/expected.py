@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hyperpod import instance_types
-from hyperpod.status.errors import UsageError
+from hyperpod.commands.errors import UsageError
 
 TRAINING_OPERATOR = "amazon-sagemaker-hyperpod-training-operator"
 TASK_GOVERNANCE = "amazon-sagemaker-hyperpod-taskgovernance"

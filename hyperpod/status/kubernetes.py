@@ -10,7 +10,7 @@ from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
-from hyperpod.status.errors import Unreachable, UsageError
+from hyperpod.commands.errors import Unreachable, UsageError
 
 CLUSTER_NAME_LABEL = "sagemaker.amazonaws.com/cluster-name"
 INSTANCE_GROUP_LABEL = "sagemaker.amazonaws.com/instance-group-name"

@@ -8,7 +8,7 @@ import urllib3
 from kubernetes import client as k8s_client
 from kubernetes.client.exceptions import ApiException
 
-from hyperpod.status.errors import Unreachable
+from hyperpod.commands.errors import Unreachable
 from hyperpod.status.expected import ExpectedClaim, ExpectedDaemonSet
 from hyperpod.status.kubernetes import _REQUEST_TIMEOUT, DaemonSetState, _describe_refusal, _short
 

@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 
-from hyperpod.status.checks import FAIL, PASS, PENDING, Evaluation
+from hyperpod.commands.output import paint as _paint
+from hyperpod.status.checks import PASS, Evaluation
 from hyperpod.status.sagemaker import SageMakerState
-
-_COLOURS = {PASS: "32", PENDING: "33", FAIL: "31", "healthy": "32", "progressing": "33",
-            "unhealthy": "31"}
-
-
-def use_colour(stream) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
-
-
-def _paint(text: str, key: str, colour: bool, width: int = 0) -> str:
-    padded = text.ljust(width)
-    return f"\033[{_COLOURS[key]}m{padded}\033[0m" if colour and key in _COLOURS else padded
-
-
-paint = _paint  # public for hyperpod-preflight's table (same colours, same NO_COLOR rule)
-
 
 def render_table(evaluation: Evaluation, sagemaker: SageMakerState, colour: bool) -> str:
     verdict = evaluation.verdict
@@ -99,12 +82,3 @@ def as_dict(evaluation: Evaluation, sagemaker: SageMakerState) -> dict:
 
 def render_json(evaluation: Evaluation, sagemaker: SageMakerState) -> str:
     return json.dumps(as_dict(evaluation, sagemaker), indent=2)
-
-
-def render_error_json(code: int, reason: str) -> str:
-    return json.dumps({"verdict": "error", "healthy": False, "exit_code": code, "reason": reason},
-                      indent=2)
-
-
-# Public for the other operator commands (hyperpod-nodes), so every table paints the same way.
-paint = _paint

@@ -8,11 +8,12 @@ import sys
 from hyperpod.status.addon_checks import addon_checks
 from hyperpod.status.checks import HEALTHY, Check, Evaluation, evaluate
 from hyperpod.status.eks import eks_client, eks_cluster_name, fetch_addon_states
-from hyperpod.status.errors import UsageError
+from hyperpod.commands.errors import UsageError
 from hyperpod.status.expected import expected_device_plugins
 from hyperpod.status.kubernetes import api_client, fetch_kubernetes_state
 from hyperpod.status.kubernetes_addons import fetch_addon_kubernetes_state
-from hyperpod.status.report import render_json, render_table, use_colour
+from hyperpod.commands.output import use_colour
+from hyperpod.status.report import render_json, render_table
 from hyperpod.status.sagemaker import SageMakerState, fetch_sagemaker_state, sagemaker_client
 from hyperpod.status.waiting import format_duration, wait_until_healthy
 

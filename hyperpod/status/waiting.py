@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from hyperpod.status.checks import HEALTHY, Evaluation
-from hyperpod.status.errors import Unreachable
+from hyperpod.commands.errors import Unreachable
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 
 from hyperpod.nodes import config_file
 from hyperpod.nodes.config_file import ConfigChanged, lowered_counts, read_config_file, write_backup, write_config
-from hyperpod.status.errors import UsageError
+from hyperpod.commands.errors import UsageError
 from tests.conftest import minimal_config
 
 # A hand-written file: odd spacing, tabs, CRLF, key order that is not alphabetical, unicode, an escaped quote, a

@@ -10,7 +10,7 @@ import urllib.request
 import boto3
 import pytest
 
-from hyperpod.status import aws_calls
+from hyperpod.commands import aws as aws_calls
 from tests.preflight.aws_stub import AwsStub, eks_addon, quota
 from tests.status.conftest import moto_server
 

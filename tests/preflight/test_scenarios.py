@@ -40,7 +40,7 @@ def assert_read_only(operations: list[tuple[str, str]]) -> None:
 
 
 def assert_every_service_through_shared_clients(operations: list[tuple[str, str]]) -> None:
-    """The recorder wraps hyperpod.status.aws_calls.client (the client set-up hyperpod-status uses): a service whose
+    """The recorder wraps hyperpod.commands.aws.client (the client set-up hyperpod-status uses): a service whose
     calls went through clients built elsewhere would be missing here."""
     assert {action.split(":")[0] for _, action in operations} == {"sts", "eks", "ec2", "sagemaker", "servicequotas",
                                                                   "s3", "kms", "iam", "cloudwatch"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hyperpod.status.cli import main, parse_duration
-from hyperpod.status.report import use_colour
+from hyperpod.commands.output import use_colour
 from tests.status.conftest import REGION, healthy_kubernetes
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from hyperpod.status.checks import Check, Evaluation
-from hyperpod.status.errors import Unreachable
+from hyperpod.commands.errors import Unreachable
 from hyperpod.status.waiting import format_duration, wait_until_healthy
 from tests.status.conftest import REGION, free_port, healthy_kubernetes
 from tests.status.test_sagemaker_side import run

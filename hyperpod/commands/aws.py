@@ -13,7 +13,7 @@ import botocore.exceptions
 import botocore.session
 from botocore.config import Config
 
-from hyperpod.status.errors import AccessDenied, StatusError, Unreachable, UsageError
+from hyperpod.commands.errors import AccessDenied, StatusError, Unreachable, UsageError
 
 # Fail fast on a dead endpoint instead of botocore's default of 60 s timeouts and 5 attempts:
 # a status check that hangs for minutes is worse than one that says "unreachable".
