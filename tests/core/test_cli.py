@@ -200,25 +200,28 @@ def test_unusable_out_is_one_line_exit_two(tmp_path, make_out, message):
         assert (tmp_path / "file").read_text() == "keep"
 
 
-def test_failed_write_is_exit_one_and_puts_the_old_output_back(tmp_path, monkeypatch, capsys):
+def test_failed_rename_is_exit_one_and_puts_the_old_output_back(tmp_path, monkeypatch, capsys):
+    """Every file is written beside its target first; a rename that fails after others succeeded (EIO) puts the
+    replaced files back (a full disk while writing: tests/core/test_output_folder.py)."""
     from hyperpod.app import cli
 
     out = tmp_path / "out"
     assert cli.main(["--out", str(out)]) == 0
+    (out / "stacks" / "hyperpod" / "terraform.hyperpod.tfstate").write_text('{"serial": 1}')
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    real_replace = Path.replace
+    real_replace = os.replace
 
-    def full_disk(self, target):  # the second item of the new synthesis cannot be moved in
-        if Path(target) == out / "stacks" and self.parent.name != ".previous":
-            raise OSError(28, "No space left on device")
-        return real_replace(self, target)
+    def failing_disk(source, target):  # the stack JSON is renamed into place, then manifest.json fails
+        if Path(target) == out / "manifest.json":
+            raise OSError(5, "Input/output error")
+        return real_replace(source, target)
 
-    monkeypatch.setattr(Path, "replace", full_disk)
+    monkeypatch.setattr(os, "replace", failing_disk)
     capsys.readouterr()
     production = EXAMPLES / "production.tfvars.json"
     assert cli.main(["--out", str(out), "--config", str(production), "--allow-replace"]) == 1
     err = capsys.readouterr().err.splitlines()[-1]
-    assert err == (f"error: --out {out}: writing the synthesis failed (No space left on device); what was there "
+    assert err == (f"error: --out {out}: writing the synthesis failed (Input/output error); what was there "
                    "before is unchanged")
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no scratch folder left behind
@@ -233,8 +236,8 @@ def test_ctrl_c_during_synthesis_is_exit_130_and_writes_nothing(tmp_path):
                                 str(EXAMPLES / "production.tfvars.json"), "--allow-replace"],
                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
-    # The marker: the scratch folder appears when synthesis starts, ~1 s of jsii work before anything is moved.
-    while not any(p.name.startswith(".out.") for p in tmp_path.iterdir()):
+    # The marker: the scratch folder appears when synthesis starts, ~1 s of jsii work before anything is written.
+    while not any(p.name.startswith(".hyperpod-scratch-") for p in out.iterdir()):
         assert process.poll() is None, process.communicate()
         time.sleep(0.005)
     os.killpg(process.pid, signal.SIGINT)
@@ -243,6 +246,7 @@ def test_ctrl_c_during_synthesis_is_exit_130_and_writes_nothing(tmp_path):
     assert stderr == "interrupted: nothing was written\n" and stdout == ""
     assert (out / STACK_JSON).read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert not any(p.name.startswith(".hyperpod-scratch-") for p in out.iterdir())
 
 
 def test_exit_codes_are_in_the_help():
@@ -266,7 +270,7 @@ def test_terraform_state_and_working_files_survive_a_new_synthesis(tmp_path, cap
     (stack / ".terraform" / "providers").mkdir(parents=True)
     (stack / ".terraform" / "providers" / "plugin").write_text("binary")
     (stack / ".terraform.lock.hcl").write_text("# lock")
-    (stack / "stray-old-file.json").write_text("{}")  # CDKTF's own output is replaced, not merged
+    (stack / "notes.json").write_text("{}")  # not written by a synthesis: the user's
     other = out / "stacks" / "hp-prod"  # another environment, left off this command line
     other.mkdir()
     (other / "terraform.hp-prod.tfstate").write_text('{"serial": 3}')
@@ -277,6 +281,47 @@ def test_terraform_state_and_working_files_survive_a_new_synthesis(tmp_path, cap
     assert (stack / "terraform.hyperpod.tfstate.backup").read_text() == '{"serial": 6}'
     assert (stack / ".terraform" / "providers" / "plugin").read_text() == "binary"
     assert (stack / ".terraform.lock.hcl").read_text() == "# lock"
-    assert not (stack / "stray-old-file.json").exists()
+    assert (stack / "notes.json").read_text() == "{}"
     assert (stack / "cdk.tf.json").read_bytes() != b"" and "stacks/hyperpod" in capsys.readouterr().out
     assert (other / "terraform.hp-prod.tfstate").read_text() == '{"serial": 3}'
+
+
+# A Ctrl-C once the synthesis is in place (issue 22, part 5): one line, and the truth.
+
+def _interrupt_when(marker, out: Path, tmp_path: Path) -> tuple[int, str, str]:
+    process = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--out", str(out)], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    seen = marker(process)
+    os.killpg(process.pid, signal.SIGINT)
+    stdout = process.stdout.read()  # not communicate(): it would skip what readline() already buffered
+    stderr = process.stderr.read()
+    return process.wait(timeout=120), seen + stdout, stderr
+
+
+def _stack_json_appears(out: Path):
+    def wait(process) -> str:
+        while not (out / STACK_JSON).exists():
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.001)
+        return ""
+    return wait
+
+
+def _summary_printed(process) -> str:
+    return process.stdout.readline()  # the summary's first line: main is ending, jsii is being shut down
+
+
+@pytest.mark.parametrize("when", ["stack JSON in place", "summary printed"])
+def test_ctrl_c_after_the_synthesis_was_written_says_so_in_one_line(tmp_path, when):
+    out = tmp_path / "out"
+    marker = _stack_json_appears(out) if when == "stack JSON in place" else _summary_printed
+    code, stdout, stderr = _interrupt_when(marker, out, tmp_path)
+    assert (out / STACK_JSON).is_file() and json.loads((out / STACK_JSON).read_text())["resource"]
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+    assert "nothing was written" not in stderr
+    if code == 130:  # the interrupt reached main: the one line names what was written
+        assert stderr.splitlines()[-1] == f"interrupted after the synthesis was written to {out / STACK_JSON}"
+    else:  # it came after the outcome was reported: nothing left to interrupt
+        assert code == 0, stderr
+        assert f"wrote {out / STACK_JSON}" in stdout
