@@ -163,6 +163,7 @@ def _run(args: argparse.Namespace, run: _Run) -> int:
         previous = _previous(args, outdir, environments)
         allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
         refuse_renamed_stacks(outdir, [env.config for env in environments], previous, allow)
+        _notes(args, outdir, environments, previous)
         configs = [keep_provisioning_mode(keep_group_order(env.config, before), before)
                    for env, before in ((env, previous[env.stack_name]) for env in environments)]
         checks = {config.stack_name: guard(previous[config.stack_name], allow) for config in configs}
@@ -174,20 +175,24 @@ def _run(args: argparse.Namespace, run: _Run) -> int:
 
 
 def _previous(args: argparse.Namespace, outdir: Path, environments: list) -> dict:
-    """Each stack's previous synthesis (None on a first one), and the notes and warnings the user must see."""
-    previous = {env.stack_name: load_previous(outdir, args.check_against, env.stack_name) for env in environments}
+    """Each stack's previous synthesis (None on a first one)."""
+    return {env.stack_name: load_previous(outdir, args.check_against, env.stack_name) for env in environments}
+
+
+def _notes(args: argparse.Namespace, outdir: Path, environments: list, previous: dict) -> None:
+    """What the user must know before the synthesis: a skipped comparison, and each config's warnings."""
     for env in environments:
         if previous[env.stack_name] is None:  # a user who expected a comparison must know there was none
             path = previous_stack_path(outdir, args.check_against, env.stack_name)
             print(f"note: no previous synthesis at {path}: change guard skipped", file=sys.stderr)
         for warning in env.warnings:
             print(f"{env.path}: {warning}", file=sys.stderr)
-    return previous
 
 
 def _check(args: argparse.Namespace, outdir: Path, environments: list) -> int:
     refuse_colliding_stacks(outdir, [env.stack_name for env in environments])
     previous = _previous(args, outdir, environments)
+    _notes(args, outdir, environments, previous)
     for env in environments:
         compared = "no previous synthesis" if previous[env.stack_name] is None else "previous synthesis readable"
         print(f"{env.path}: valid ({len(env.warnings)} warning(s); {compared}); nothing written")
