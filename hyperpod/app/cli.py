@@ -11,10 +11,16 @@ output directory, or --check-against PATH for a single config): changes that wou
 API refuses are explained and refused unless --allow-replace is given. --check validates the configs and the
 previous syntheses only (no synthesis, nothing written), for pre-commit hooks and CI.
 
+Only the files a synthesis writes are replaced in the output directory (each through a temporary file beside it);
+Terraform's files, the state and anything else there are kept (docs/output-folder.md). One run at a time holds
+<out>/.hyperpod.lock.
+
 Exit codes: 0 written (or, with --check, valid); 1 writing the output failed (disk full, I/O error); 2 the command
-line (e.g. an --out that is a file, unwritable or inside the project's sources), the configuration or the previous
-synthesis is wrong; 3 a dangerous change was refused; 130 interrupted (Ctrl-C). Nothing is written unless the exit
-code is 0 (or 130 after the synthesis was complete, which the message says). Errors are one line, never a traceback.
+line (e.g. an --out that is a file, unwritable or inside the project's sources; an empty --out or HYPERPOD_CONFIG),
+the configuration or the previous synthesis is wrong, another run holds the output directory, or Terraform holds
+the lock of a stack's local state; 3 a dangerous change was refused (a renamed stack whose local state stays behind
+is one); 130 interrupted (Ctrl-C). Nothing is written unless the exit code is 0 (or 130 after the synthesis was
+complete, which the message says). Errors are one line, never a traceback.
 """
 
 from __future__ import annotations
@@ -37,7 +43,12 @@ from hyperpod.app.previous import (
     load_previous,
     previous_stack_path,
 )
-from hyperpod.app.stack_folders import refuse_colliding_stacks, refuse_renamed_stacks
+from hyperpod.app.stack_folders import (
+    refuse_cdktf_cli_removal,
+    refuse_colliding_stacks,
+    refuse_renamed_stacks,
+    run_by_cdktf_cli,
+)
 from hyperpod.app.synthesis import synthesize_stacks
 from hyperpod.app.terraform_lock import TerraformStateLocks
 
@@ -163,6 +174,8 @@ def _run(args: argparse.Namespace, run: _Run) -> int:
         previous = _previous(args, outdir, environments)
         allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
         refuse_renamed_stacks(outdir, [env.config for env in environments], previous, allow)
+        if run_by_cdktf_cli(args.out):
+            refuse_cdktf_cli_removal(outdir, [env.stack_name for env in environments], allow)
         _notes(args, outdir, environments, previous)
         configs = [keep_provisioning_mode(keep_group_order(env.config, before), before)
                    for env, before in ((env, previous[env.stack_name]) for env in environments)]

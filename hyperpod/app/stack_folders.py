@@ -5,10 +5,12 @@ deployment's local state, and names that differ only in case (one folder on a ca
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 from hyperpod.app.configs import UsageError
+from hyperpod.app.owned_files import read_record
 from hyperpod.app.previous import ChangeRefused
 from hyperpod.app.terraform_lock import state_files
 
@@ -115,3 +117,44 @@ def refuse_renamed_stacks(outdir: Path, configs: list, previous: dict, allow: bo
         return
     raise ChangeRefused(f"refused: {len(refusals)} renamed stack(s) would lose their deployed state; nothing was "
                         f"written.\n{report}\nRe-run with --allow-replace if you mean it.")
+
+
+def run_by_cdktf_cli(out_option: str | None) -> bool:
+    """`cdktf synth`/`deploy` runs the app with these variables (@cdktf/cli-core, src/lib/synth-stack.js)."""
+    return out_option is None and bool(os.environ.get("CDKTF_OUTDIR")) and \
+        os.environ.get("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS") == "true"
+
+
+def _users_files(folder: Path, recorded: dict) -> list[str]:
+    """What in a stack folder a synthesis did not write (Terraform's files, the state, the user's); a stack file of
+    CDKTF's own name counts as written (a synthesis from before the record existed)."""
+    try:
+        entries = sorted(entry.name for entry in os.scandir(folder))
+    except OSError:
+        return []
+    return [name for name in entries
+            if f"stacks/{folder.name}/{name}" not in recorded and name not in ("cdk.tf.json", "cdk.tf")]
+
+
+def refuse_cdktf_cli_removal(outdir: Path, names: list[str], allow: bool) -> None:
+    """`ChangeRefused` (exit 3; a warning with --allow-replace) when the cdktf CLI, after this synthesis, would delete
+    stack folders holding Terraform's files or state: it removes every folder under stacks/ that the new
+    manifest.json does not list (the stacks of configs left out of HYPERPOD_CONFIG)."""
+    recorded, _ = read_record(outdir)
+    doomed = []
+    for folder in _existing_folders(outdir):
+        if folder.name not in names:
+            kept = _users_files(folder, recorded)
+            if kept:
+                doomed.append(f"{folder} ({', '.join(kept[:4])}{', ...' if len(kept) > 4 else ''})")
+    if not doomed:
+        return
+    report = "\n".join(f"  - {folder}" for folder in doomed)
+    if allow:
+        print(f"warning: going ahead (--allow-replace): the cdktf CLI will now delete {len(doomed)} stack "
+              f"folder(s) with their files:\n{report}", file=sys.stderr)
+        return
+    raise ChangeRefused(f"refused: the cdktf CLI deletes every stack folder the new synthesis does not list, and "
+                        f"{len(doomed)} hold(s) Terraform's or your files; nothing was written.\n{report}\nName their "
+                        f"configs in HYPERPOD_CONFIG too, or synthesize with `python main.py --config ...` (which "
+                        f"keeps other stacks' folders). Re-run with HYPERPOD_ALLOW_REPLACE=1 if you mean it.")

@@ -319,3 +319,49 @@ def test_a_lock_held_by_another_process_on_a_workspace_state_refuses(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: Terraform holds the lock on {state} (")
     assert not (out / STACK / "cdk.tf.json").exists()
+
+
+# `cdktf synth` deletes every stack folder its new manifest.json does not list (@cdktf/cli-core, synth-stack.js).
+
+CDKTF_CLI_ENV = {"CDKTF_OUTDIR": "", "CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS": "true"}
+
+
+def two_environments(tmp_path: Path) -> tuple[Path, Path, Path]:
+    out = tmp_path / "out"
+    dev, prod = write_config(tmp_path, stack_name="hp-dev"), write_config(tmp_path, stack_name="hp-prod",
+                                                                          hyperpod_cluster_name="prod-cluster")
+    assert synthesize(out, "--config", str(dev), "--config", str(prod)).returncode == 0
+    state = out / "stacks" / "hp-prod" / "terraform.hp-prod.tfstate"
+    state.write_text('{"serial": 4}')
+    return out, dev, state
+
+
+def test_under_the_cdktf_cli_a_stack_folder_it_would_delete_is_refused(tmp_path):
+    out, dev, state = two_environments(tmp_path)
+    result = main_in_process("--config", str(dev), env={**CDKTF_CLI_ENV, "CDKTF_OUTDIR": str(out)})
+    assert result.returncode == 3, result.stderr
+    assert (f"refused: the cdktf CLI deletes every stack folder the new synthesis does not list, and 1 hold(s) "
+            f"Terraform's or your files; nothing was written.\n  - {state.parent} (terraform.hp-prod.tfstate)\n"
+            "Name their configs in HYPERPOD_CONFIG too") in result.stderr
+    allowed = main_in_process("--config", str(dev), env={**CDKTF_CLI_ENV, "CDKTF_OUTDIR": str(out),
+                                                         "HYPERPOD_ALLOW_REPLACE": "1"})
+    assert allowed.returncode == 0 and "the cdktf CLI will now delete 1 stack folder(s)" in allowed.stderr
+
+
+def test_main_py_keeps_other_folders_so_needs_no_refusal(tmp_path):
+    out, dev, state = two_environments(tmp_path)
+    assert synthesize(out, "--config", str(dev)).returncode == 0
+    assert state.read_text() == '{"serial": 4}'
+
+
+def test_the_real_cdktf_cli_keeps_a_left_out_environments_state(tmp_path):
+    from tests.conftest import cdktf_project
+
+    out, dev, state = two_environments(tmp_path)
+    cdktf, project = cdktf_project(tmp_path)
+    env = {**os.environ, "HYPERPOD_CONFIG": str(dev), "CHECKPOINT_DISABLE": "1", "CI": "true"}
+    result = subprocess.run([cdktf, "synth", "--output", str(out)], cwd=project, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode != 0
+    assert "refused: the cdktf CLI deletes every stack folder" in result.stdout + result.stderr
+    assert state.read_text() == '{"serial": 4}'
