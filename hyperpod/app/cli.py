@@ -167,11 +167,12 @@ def _run(args: argparse.Namespace, run: _Run) -> int:
                          "stack is compared with its own stacks/<stack_name>/cdk.tf.json in --out")
     if args.check:
         return _check(args, outdir, environments)
+    _previous(args, outdir, environments)  # a bad previous synthesis is exit 2 before --out is created
     with OutputLock(outdir):  # from reading the previous syntheses to the last file written
         refuse_colliding_stacks(outdir, [env.stack_name for env in environments])
         with TerraformStateLocks([outdir / "stacks" / env.stack_name for env in environments]):
             pass  # Terraform working in a stack folder: refused before anything else is said
-        previous = _previous(args, outdir, environments)
+        previous = _previous(args, outdir, environments)  # again: no other run can write it meanwhile
         allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
         refuse_renamed_stacks(outdir, [env.config for env in environments], previous, allow)
         if run_by_cdktf_cli(args.out):

@@ -325,3 +325,31 @@ def test_ctrl_c_after_the_synthesis_was_written_says_so_in_one_line(tmp_path, wh
     else:  # it came after the outcome was reported: nothing left to interrupt
         assert code == 0, stderr
         assert f"wrote {out / STACK_JSON}" in stdout
+
+
+# The output folder through the real entry points (issue 22, part 1; the rest in tests/core/test_output_folder.py).
+
+def test_the_real_cdktf_cli_keeps_a_left_out_environments_state(tmp_path):
+    """`cdktf synth` deletes every stack folder its new manifest does not list: with one config of two, the app
+    refuses before the CLI gets there, and the other environment's state stays."""
+    from tests.core.test_output_folder import two_environments
+
+    out, dev, state = two_environments(tmp_path)
+    cdktf, project = cdktf_project(tmp_path)
+    env = {**os.environ, "HYPERPOD_CONFIG": str(dev), "CHECKPOINT_DISABLE": "1", "CI": "true"}
+    result = subprocess.run([cdktf, "synth", "--output", str(out)], cwd=project, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode != 0
+    assert "refused: the cdktf CLI deletes every stack folder" in result.stdout + result.stderr
+    assert state.read_text() == '{"serial": 4}'
+
+
+def test_switching_to_hcl_output_removes_the_json_stack_it_replaces(tmp_path):
+    """Terraform would load both cdk.tf.json and cdk.tf; the recorded, unchanged JSON goes, the user's file stays."""
+    out = tmp_path / "out"
+    assert run_main("--out", str(out)).returncode == 0
+    (out / "stacks" / "hyperpod" / "override.tf.json").write_text('{"locals": {}}')
+    result = run_main("--out", str(out), env={"SYNTH_HCL_OUTPUT": "true"})  # what `cdktf synth --hcl` sets
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (out / "stacks" / "hyperpod").iterdir()) == ["cdk.tf", "metadata.json",
+                                                                               "override.tf.json"]
