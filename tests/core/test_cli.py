@@ -353,3 +353,30 @@ def test_switching_to_hcl_output_removes_the_json_stack_it_replaces(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (out / "stacks" / "hyperpod").iterdir()) == ["cdk.tf", "metadata.json",
                                                                                "override.tf.json"]
+
+
+def test_a_second_main_py_is_refused_while_the_first_holds_the_folder(tmp_path):
+    """Two runs on one output folder: the second is refused while the first holds the folder (the first is frozen
+    with SIGSTOP while it synthesizes, so the overlap is certain), and the state beside them survives both."""
+    out = tmp_path / "out"
+    assert main_in_process("--out", str(out)).returncode == 0
+    state = out / "stacks" / "hyperpod" / "terraform.hyperpod.tfstate"
+    state.write_text('{"serial": 5}')
+    first = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--out", str(out), "--config",
+                              str(EXAMPLES / "production.tfvars.json"), "--allow-replace"], cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        while not any(p.name.startswith(".hyperpod-scratch-") for p in out.iterdir()):
+            assert first.poll() is None, first.communicate()
+            time.sleep(0.005)
+        os.killpg(first.pid, signal.SIGSTOP)
+        second = main_in_process("--out", str(out))
+    finally:
+        os.killpg(first.pid, signal.SIGCONT)
+    stdout, stderr = first.communicate(timeout=300)
+    assert second.returncode == 2
+    assert second.stderr == (f"error: --out {out}: another synthesis is writing this output folder (it holds "
+                             f"{out / '.hyperpod.lock'}); run again when it has finished; nothing was written\n")
+    assert first.returncode == 0, stderr
+    assert "ml-platform-hyperpod" in (out / STACK_JSON).read_text()
+    assert state.read_text() == '{"serial": 5}'
