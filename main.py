@@ -4,7 +4,7 @@ options and exit codes."""
 
 import sys
 
-from hyperpod.app.cli import main  # importing hyperpod quiets jsii's Node end-of-life banner (hyperpod/__init__.py)
+from hyperpod.app.cli import entry_point  # importing hyperpod quiets jsii's end-of-life banner (hyperpod/__init__.py)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry_point())

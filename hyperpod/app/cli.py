@@ -11,10 +11,16 @@ output directory, or --check-against PATH for a single config): changes that wou
 API refuses are explained and refused unless --allow-replace is given. --check validates the configs and the
 previous syntheses only (no synthesis, nothing written), for pre-commit hooks and CI.
 
+Only the files a synthesis writes are replaced in the output directory (each through a temporary file beside it);
+Terraform's files, the state and anything else there are kept (docs/output-folder.md). One run at a time holds
+<out>/.hyperpod.lock.
+
 Exit codes: 0 written (or, with --check, valid); 1 writing the output failed (disk full, I/O error); 2 the command
-line (e.g. an --out that is a file, unwritable or inside the project's sources), the configuration or the previous
-synthesis is wrong; 3 a dangerous change was refused; 130 interrupted (Ctrl-C). Nothing is written unless the exit
-code is 0 (or 130 after the synthesis was complete, which the message says). Errors are one line, never a traceback.
+line (e.g. an --out that is a file, unwritable or inside the project's sources; an empty --out or HYPERPOD_CONFIG),
+the configuration or the previous synthesis is wrong, another run holds the output directory, or Terraform holds
+the lock of a stack's local state; 3 a dangerous change was refused (a renamed stack whose local state stays behind
+is one); 130 interrupted (Ctrl-C). Nothing is written unless the exit code is 0 (or 130 after the synthesis was
+complete, which the message says). Errors are one line, never a traceback.
 """
 
 from __future__ import annotations
@@ -22,12 +28,13 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import signal
 import sys
 from pathlib import Path
 
 from hyperpod.app.configs import UsageError
 from hyperpod.app.environments import config_paths, read_environments
-from hyperpod.app.output import WriteError, check_output_directory, prepare_output_directory
+from hyperpod.app.output import OutputLock, WriteError, check_output_directory
 from hyperpod.app.previous import (
     ChangeRefused,
     guard,
@@ -36,7 +43,14 @@ from hyperpod.app.previous import (
     load_previous,
     previous_stack_path,
 )
+from hyperpod.app.stack_folders import (
+    refuse_cdktf_cli_removal,
+    refuse_colliding_stacks,
+    refuse_renamed_stacks,
+    run_by_cdktf_cli,
+)
 from hyperpod.app.synthesis import synthesize_stacks
+from hyperpod.app.terraform_lock import TerraformStateLocks
 
 CONFIG_ENV = "HYPERPOD_CONFIG"
 ALLOW_REPLACE_ENV = "HYPERPOD_ALLOW_REPLACE"  # --allow-replace for `cdktf synth/deploy`, which pass no arguments
@@ -52,7 +66,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, action="append", default=None,
                         help=f"tfvars-style JSON config; repeat for one stack per config (default: ${CONFIG_ENV}, "
                              "paths separated by the OS path separator, or examples/terraform.tfvars.json)")
-    parser.add_argument("--out", type=Path, default=None,
+    parser.add_argument("--out", default=None,
                         help="output directory in place of cdktf.out (default: the cdktf CLI's, else cdktf.out)")
     parser.add_argument("--check-against", type=Path, default=None, metavar="PREVIOUS_JSON",
                         help="the cdk.tf.json of the last deploy (default: the stack JSON in the output directory)")
@@ -67,11 +81,19 @@ def _error(message: str) -> None:
     print(f"error: {message}" if "\n" not in message else message, file=sys.stderr)
 
 
+class _Run:
+    """What a run has done so far, so that a Ctrl-C at any moment is reported truthfully."""
+
+    def __init__(self):
+        self.written: dict[str, Path] = {}  # each stack's file, once the synthesis is in place
+
+
 def main(argv: list[str] | None = None) -> int:
     """Every way a run can end, mapped to its exit code and one line on stderr."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    run = _Run()
     try:
-        return _run(args)
+        return _run(args, run)
     except UsageError as error:
         _error(str(error))
         return EXIT_USAGE
@@ -82,45 +104,116 @@ def main(argv: list[str] | None = None) -> int:
         _error(str(error))
         return EXIT_WRITE_FAILED
     except KeyboardInterrupt as interrupted:
-        print(str(interrupted) or "interrupted: nothing was written",
-              file=getattr(interrupted, "report_to", sys.stderr))
+        if run.written:
+            message = f"interrupted after the synthesis was written to {', '.join(map(str, run.written.values()))}"
+        else:
+            message = str(interrupted) or "interrupted: nothing was written"
+        print(message, file=getattr(interrupted, "report_to", sys.stderr))
         return EXIT_INTERRUPTED
 
 
-def _run(args: argparse.Namespace) -> int:
+def entry_point() -> int:
+    """`python main.py`: `main`, then a quiet exit. Once the outcome is reported a Ctrl-C has nothing left to stop;
+    jsii's Node process (which the same Ctrl-C may have killed) is shut down here, where its broken pipe cannot
+    print a traceback from an atexit hook."""
+    code = EXIT_INTERRUPTED
+    try:
+        code = main()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:  # between main's last line and the line above
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _stop_node_runtime()
+    return code
+
+
+def _stop_node_runtime() -> None:
+    process = _node_process()
+    if process is None:
+        return
+    node = process._process
+    try:
+        if node.poll() is not None and not node.stdin.closed:
+            node.stdin.close()  # dead already: jsii's stop() must not write to it
+    except OSError:
+        pass
+    try:
+        process.stop()  # unregisters its atexit hook
+    except (OSError, ValueError):
+        pass
+
+
+def _node_process():
+    """jsii's Node process if this run started one (jsii 1.x memoizes it in a closure of `ProcessProvider._process`;
+    reading the property itself would start one)."""
+    runtime = sys.modules.get("jsii._runtime")
+    provider = getattr(getattr(runtime, "kernel", None), "provider", None)
+    getter = getattr(getattr(type(provider), "_process", None), "fget", None)
+    for cell in getattr(getter, "__closure__", None) or ():
+        stored = cell.cell_contents
+        if isinstance(stored, list):
+            return stored[0] if stored and hasattr(stored[0], "_process") else None
+    return None
+
+
+def _run(args: argparse.Namespace, run: _Run) -> int:
+    if args.out == "":
+        raise UsageError("--out is empty; allowed: a folder such as cdktf.out (`--out .` for the current folder)")
     paths = config_paths(args.config, os.environ.get(CONFIG_ENV), DEFAULT_CONFIG)
-    outdir = args.out or Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
+    outdir = Path(args.out or os.environ.get("CDKTF_OUTDIR") or "cdktf.out")
     check_output_directory(outdir)
     environments = read_environments(paths)
     if args.check_against is not None and len(environments) > 1:
         raise UsageError("--check-against names the previous synthesis of one stack; with several configs each "
                          "stack is compared with its own stacks/<stack_name>/cdk.tf.json in --out")
-    previous = {env.stack_name: load_previous(outdir, args.check_against, env.stack_name) for env in environments}
-    if not args.check:
-        prepare_output_directory(outdir)
+    if args.check:
+        return _check(args, outdir, environments)
+    _previous(args, outdir, environments)  # a bad previous synthesis is exit 2 before --out is created
+    with OutputLock(outdir):  # from reading the previous syntheses to the last file written
+        refuse_colliding_stacks(outdir, [env.stack_name for env in environments])
+        with TerraformStateLocks([outdir / "stacks" / env.stack_name for env in environments]):
+            pass  # Terraform working in a stack folder: refused before anything else is said
+        previous = _previous(args, outdir, environments)  # again: no other run can write it meanwhile
+        allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
+        refuse_renamed_stacks(outdir, [env.config for env in environments], previous, allow)
+        if run_by_cdktf_cli(args.out):
+            refuse_cdktf_cli_removal(outdir, [env.stack_name for env in environments], allow)
+        _notes(args, outdir, environments, previous)
+        configs = [keep_provisioning_mode(keep_group_order(env.config, before), before)
+                   for env, before in ((env, previous[env.stack_name]) for env in environments)]
+        checks = {config.stack_name: guard(previous[config.stack_name], allow) for config in configs}
+        _synthesize_holding_runtime_output(configs, outdir, checks, run.written)
+    from hyperpod.app.summary import summary
+
+    print("\n".join(summary(config, run.written[config.stack_name]) for config in configs))
+    return EXIT_OK
+
+
+def _previous(args: argparse.Namespace, outdir: Path, environments: list) -> dict:
+    """Each stack's previous synthesis (None on a first one)."""
+    return {env.stack_name: load_previous(outdir, args.check_against, env.stack_name) for env in environments}
+
+
+def _notes(args: argparse.Namespace, outdir: Path, environments: list, previous: dict) -> None:
+    """What the user must know before the synthesis: a skipped comparison, and each config's warnings."""
     for env in environments:
         if previous[env.stack_name] is None:  # a user who expected a comparison must know there was none
             path = previous_stack_path(outdir, args.check_against, env.stack_name)
             print(f"note: no previous synthesis at {path}: change guard skipped", file=sys.stderr)
         for warning in env.warnings:
             print(f"{env.path}: {warning}", file=sys.stderr)
-    if args.check:
-        for env in environments:
-            compared = "no previous synthesis" if previous[env.stack_name] is None else "previous synthesis readable"
-            print(f"{env.path}: valid ({len(env.warnings)} warning(s); {compared}); nothing written")
-        return EXIT_OK
-    configs = [keep_provisioning_mode(keep_group_order(env.config, before), before)
-               for env, before in ((env, previous[env.stack_name]) for env in environments)]
-    allow = args.allow_replace or os.environ.get(ALLOW_REPLACE_ENV) == "1"
-    checks = {config.stack_name: guard(previous[config.stack_name], allow) for config in configs}
-    written = _synthesize_holding_runtime_output(configs, outdir, checks)
-    from hyperpod.app.summary import summary
 
-    print("\n".join(summary(config, written[config.stack_name]) for config in configs))
+
+def _check(args: argparse.Namespace, outdir: Path, environments: list) -> int:
+    refuse_colliding_stacks(outdir, [env.stack_name for env in environments])
+    previous = _previous(args, outdir, environments)
+    _notes(args, outdir, environments, previous)
+    for env in environments:
+        compared = "no previous synthesis" if previous[env.stack_name] is None else "previous synthesis readable"
+        print(f"{env.path}: valid ({len(env.warnings)} warning(s); {compared}); nothing written")
     return EXIT_OK
 
 
-def _synthesize_holding_runtime_output(configs: list, outdir: Path, checks: dict) -> dict[str, Path]:
+def _synthesize_holding_runtime_output(configs: list, outdir: Path, checks: dict, written: dict) -> None:
     """jsii's Node runtime writes through sys.stderr, and a Ctrl-C reaches it too (the whole process group): dying,
     it complains about its broken channel. What it (and this process) writes meanwhile is held and passed on when
     synthesis ends; after Ctrl-C it is dropped for good, so the interrupt is reported in one line."""
@@ -129,7 +222,7 @@ def _synthesize_holding_runtime_output(configs: list, outdir: Path, checks: dict
     sys.stderr = held
     interrupted = False
     try:
-        return synthesize_stacks(configs, outdir, checks)
+        synthesize_stacks(configs, outdir, checks, written)
     except KeyboardInterrupt as interrupt:
         interrupted = True
         interrupt.report_to = real  # sys.stderr stays `held`: the runtime's last words go nowhere

@@ -8,6 +8,7 @@ overwrite each other's state).
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,13 +30,17 @@ class Environment:
 
 
 def config_paths(from_options: list[Path] | None, from_environment: str | None, default: Path) -> list[Path]:
-    """--config options win; else the OS-path-separated list in HYPERPOD_CONFIG; else the default example."""
+    """--config options win; else the OS-path-separated list in HYPERPOD_CONFIG; else the default example. A
+    HYPERPOD_CONFIG that is set but names no file is a mistake (an unset variable in a script), not the example."""
     if from_options:
         return list(from_options)
-    if from_environment:
+    if from_environment is not None:
         paths = [Path(part) for part in from_environment.split(os.pathsep) if part]
-        if paths:
-            return paths
+        if not paths:
+            raise UsageError(f"HYPERPOD_CONFIG is set but names no config file (got {json.dumps(from_environment)}); "
+                             f"allowed: config paths separated by {os.pathsep!r}, or unset it for "
+                             f"{default.parent.name}/{default.name}")
+        return paths
     return [default]
 
 
@@ -62,15 +67,21 @@ def environment_conflicts(environments: list[Environment]) -> list[str]:
     from hyperpod.config.state import state_object
 
     conflicts = []
-    by_name: dict[str, Path] = {}
+    by_name: dict[str, Environment] = {}
     by_state: dict[tuple[str, ...], Environment] = {}
     for environment in environments:
         name = environment.stack_name
-        if name in by_name:
-            conflicts.append(f"{by_name[name]} and {environment.path} both name stack_name {name!r}; allowed: a "
+        same = by_name.get(name.casefold())
+        if same is not None and same.stack_name == name:
+            conflicts.append(f"{same.path} and {environment.path} both name stack_name {name!r}; allowed: a "
                              "different stack_name per config")
             continue
-        by_name[name] = environment.path
+        if same is not None:
+            conflicts.append(f"{same.path} and {environment.path} name stack_names {same.stack_name!r} and {name!r}, "
+                             "which differ only in case: on a case-insensitive disk (macOS, Windows) they share one "
+                             "folder; allowed: stack_names that differ in more than case")
+            continue
+        by_name[name.casefold()] = environment
         state = state_object(name, environment.config.state)
         if state in by_state:
             other = by_state[state]

@@ -1,16 +1,15 @@
-"""The output folder: where a synthesis may go, and moving a finished synthesis into place in one step.
+"""The output folder: where a synthesis may go, and one run at a time in it.
 
-Terraform works inside each stack's folder (`cdktf.out/stacks/<stack>/`): its providers (`.terraform/`), lock file,
-the chart the plan fetched and, with the local backend, the state itself live there. A new synthesis replaces what
-CDKTF wrote and carries Terraform's files over, so re-synthesizing never loses a deployment's state; stacks the run
-did not synthesize keep their folders.
+The folder is the user's too: Terraform works inside each stack's folder (`cdktf.out/stacks/<stack>/`), where its
+providers (`.terraform/`), lock file, saved plans, override files and, with the local backend, the state itself
+live. A synthesis therefore never replaces a folder: `owned_files` replaces only the files it wrote, one by one.
+While it runs it holds `.hyperpod.lock` in the output folder (an exclusive flock), so two runs cannot interleave.
 """
 
 from __future__ import annotations
 
-import fnmatch
+import errno
 import os
-import shutil
 import signal
 from pathlib import Path
 
@@ -20,29 +19,38 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 # An output folder here would be uploaded as lifecycle scripts, picked up by tests or gates, or replace sources.
 SOURCE_FOLDERS = ("hyperpod", "lifecycle_scripts", "charts", "gates", "tests", "examples", "bench", "scripts", "tools",
                   "docs", ".git")
-# What Terraform (and the chart fetch) leave in a stack folder; never written by CDKTF, so never replaced by it.
-TERRAFORM_WORKING_FILES = (".terraform", ".terraform.lock.hcl", ".hyperpod-chart", "*.tfstate", "*.tfstate.*",
-                           "terraform.tfstate.d")
+LOCK_FILE = ".hyperpod.lock"
 
 
 class WriteError(Exception):
-    """The synthesis could not be written (disk full, I/O error, ...); what was there before is left as it was."""
+    """The synthesis could not be written (disk full, I/O error, ...); the message says what was left as it was."""
 
 
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C; the message says whether anything was written."""
 
 
+def _unusable(outdir: Path, error: OSError) -> UsageError:
+    if error.errno == errno.ENAMETOOLONG:
+        return UsageError(f"--out {outdir}: a name in the path is longer than the file system allows "
+                          f"({error.strerror})")
+    return UsageError(f"--out {outdir}: cannot write there: {error.strerror or error}")
+
+
 def check_output_directory(outdir: Path) -> None:
-    """`UsageError` for an `--out` that cannot hold a synthesis: inside the project's sources, or not a folder."""
+    """`UsageError` for an `--out` that cannot hold a synthesis: inside the project's sources, not a folder, or a
+    path the file system refuses (a name longer than 255 bytes)."""
     try:
         resolved = outdir.resolve()
-    except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop (Python 3.11)
+        is_file = outdir.exists() and not outdir.is_dir()
+    except RuntimeError as error:  # a symlink loop (Python 3.11)
         raise UsageError(f"--out {outdir}: cannot be resolved: {error}") from None
+    except OSError as error:
+        raise _unusable(outdir, error) from None
     if resolved == PROJECT_ROOT or any(resolved.is_relative_to(PROJECT_ROOT / folder) for folder in SOURCE_FOLDERS):
         raise UsageError(f"--out {outdir}: inside the project's sources ({PROJECT_ROOT}); allowed: a folder outside "
                          f"{', '.join(f + '/' for f in SOURCE_FOLDERS)} and the project root itself, e.g. cdktf.out")
-    if outdir.exists() and not outdir.is_dir():
+    if is_file:
         raise UsageError(f"--out {outdir}: is a file, not a folder; allowed: a folder, new or from a synthesis")
 
 
@@ -52,11 +60,58 @@ def prepare_output_directory(outdir: Path) -> None:
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise UsageError(f"--out {outdir}: cannot write there: {error.strerror or error}") from None
+        raise _unusable(outdir, error) from None
+
+
+_held: dict[str, int] = {}  # output folder -> how many nested holders in this process
+
+
+class OutputLock:
+    """The output folder for one run: an exclusive, non-blocking flock on `<outdir>/.hyperpod.lock`, held until the
+    block ends (the kernel drops it when the process dies, so a killed run never leaves the folder locked). Nested
+    use in one process (the CLI, then `synthesize_stacks`) shares the lock. `UsageError` when another run holds it.
+    The file stays: removing a lock file lets a third run lock a new file while the second still holds the old."""
+
+    def __init__(self, outdir: Path):
+        self.outdir = outdir
+        self.path = outdir / LOCK_FILE
+        self._key = os.path.realpath(outdir)
+        self._fd: int | None = None
+
+    def __enter__(self) -> OutputLock:
+        import fcntl
+
+        if self._key in _held:
+            _held[self._key] += 1
+            return self
+        prepare_output_directory(self.outdir)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            raise _unusable(self.outdir, error) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            os.close(fd)
+            if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise _unusable(self.outdir, error) from None
+            raise UsageError(f"--out {self.outdir}: another synthesis is writing this output folder (it holds "
+                             f"{self.path}); run again when it has finished; nothing was written") from None
+        self._fd = fd
+        _held[self._key] = 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _held[self._key] -= 1
+        if _held[self._key] == 0:
+            del _held[self._key]
+            if self._fd is not None:
+                os.close(self._fd)  # closing the only descriptor releases the flock
+                self._fd = None
 
 
 class InterruptDeferred:
-    """Ctrl-C waits until the block is done, so moving the synthesis into place is never cut in half."""
+    """Ctrl-C waits until the block is done, so writing the synthesis is never cut in half."""
 
     def __enter__(self):
         self.received = False
@@ -72,64 +127,3 @@ class InterruptDeferred:
     def __exit__(self, *exc) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
-
-
-def _is_terraform_working_file(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in TERRAFORM_WORKING_FILES)
-
-
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)  # same file system (the scratch folder sits beside --out): instant, no extra space
-    except OSError:
-        shutil.copy2(source, target)
-
-
-def _copy_entry(entry: Path, target: Path) -> None:
-    if entry.is_symlink():
-        os.symlink(os.readlink(entry), target)
-    elif entry.is_dir():
-        shutil.copytree(entry, target, symlinks=True, copy_function=_link_or_copy)
-    else:
-        _link_or_copy(str(entry), str(target))
-
-
-def carry_terraform_files(outdir: Path, scratch: Path) -> None:
-    """Give each new stack folder the Terraform files of its previous synthesis, and keep the folders of stacks this
-    run did not synthesize (another environment's state must not vanish because it was left off the command line).
-    Hard links (or copies): the old folders stay whole until the swap succeeds, so a failed write restores them."""
-    old_stacks, new_stacks = outdir / "stacks", scratch / "stacks"
-    if not new_stacks.is_dir() or not old_stacks.is_dir() or old_stacks.is_symlink():
-        return
-    for old in sorted(p for p in old_stacks.iterdir() if p.is_dir() and not p.is_symlink()):
-        new = new_stacks / old.name
-        if not new.exists():
-            _copy_entry(old, new)
-            continue
-        for entry in sorted(old.iterdir()):
-            if _is_terraform_working_file(entry.name) and not (new / entry.name).exists():
-                _copy_entry(entry, new / entry.name)
-
-
-def move_into_place(scratch: Path, outdir: Path) -> None:
-    """Each item of the new synthesis replaces its old version; on an error every old version is put back."""
-    carry_terraform_files(outdir, scratch)
-    backup = scratch / ".previous"
-    backup.mkdir()
-    moved: list[tuple[Path, Path | None]] = []
-    try:
-        for item in sorted(p for p in scratch.iterdir() if p != backup):
-            target = outdir / item.name
-            kept = None
-            if target.exists() or target.is_symlink():
-                kept = backup / item.name
-                target.replace(kept)
-            moved.append((target, kept))
-            item.replace(target)
-    except OSError:
-        for target, kept in reversed(moved):
-            if target.exists() and kept is not None:
-                target.replace(scratch / f".failed-{target.name}")
-            if kept is not None:
-                kept.replace(target)
-        raise

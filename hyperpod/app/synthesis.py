@@ -1,16 +1,20 @@
 """Synthesis behind the change guard: one App, one stack per config, nothing written unless every stack is safe to
-deploy (or allowed), and then written in one step."""
+deploy (or allowed), and then only the files the synthesis owns, each replaced in place (see `owned_files`)."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Callable, Mapping
 
 from hyperpod.app.configs import UsageError
-from hyperpod.app.output import Interrupted, InterruptDeferred, WriteError, move_into_place, prepare_output_directory
+from hyperpod.app.output import Interrupted, InterruptDeferred, OutputLock, WriteError
+from hyperpod.app.owned_files import SCRATCH_PREFIX, PartlyWritten, clear_leftovers, write_owned_files
 from hyperpod.app.previous import ChangeRefused
+from hyperpod.app.terraform_lock import TerraformStateLocks
 
 
 def synthesize(config, outdir: Path, check: Callable[[dict], None] | None = None) -> Path:
@@ -19,58 +23,85 @@ def synthesize(config, outdir: Path, check: Callable[[dict], None] | None = None
     return synthesize_stacks([config], outdir, checks)[config.stack_name]
 
 
-def synthesize_stacks(configs: list, outdir: Path, checks: Mapping[str, Callable[[dict], None]]) -> dict[str, Path]:
-    """Synthesize into a scratch folder beside `outdir`, then move it into place: never a half-written output.
-    `checks[stack_name](new_json)` may raise `ChangeRefused`; every stack is checked before anything moves, so a
-    refused change in one environment writes nothing for any. `UsageError` when `outdir` cannot be used,
-    `WriteError` when writing fails, `Interrupted` on Ctrl-C."""
-    from cdktf import App
-    from jsii.errors import JSIIError
-
+def synthesize_stacks(configs: list, outdir: Path, checks: Mapping[str, Callable[[dict], None]],
+                      written_to: dict[str, Path] | None = None) -> dict[str, Path]:
+    """Synthesize into a scratch folder inside `outdir` (holding its lock), then write the files this synthesis owns
+    into place. `checks[stack_name](new_json)` may raise `ChangeRefused`; every stack is checked before anything is
+    written, so a refused change in one environment writes nothing for any. `UsageError` when `outdir` cannot be
+    used, another run holds it or Terraform holds a stack's state; `WriteError` when writing fails; `Interrupted`
+    on Ctrl-C (its message says whether the synthesis was written). `written_to`, if given, receives each stack's
+    file the moment the files are in place, so a caller interrupted later still knows."""
     from hyperpod.lifecycle_bucket import shipped_scripts
-    from hyperpod.stack import HyperPodStack
 
     try:
         scripts = shipped_scripts()
     except OSError as error:  # a broken installation: one line, not a traceback
         raise UsageError(str(error)) from None
-    prepare_output_directory(outdir)
-    try:
-        scratch_folder = tempfile.TemporaryDirectory(dir=outdir.parent, prefix=f".{outdir.name}.")
-    except OSError as error:
-        raise UsageError(f"--out {outdir}: cannot write there: {error.strerror or error}") from None
-    try:
-        with scratch_folder as scratch:
-            # Ctrl-C reaches the whole process group: jsii's node process may die before Python sees the signal,
-            # so the interrupt is only noted here and wins over whatever error node's death causes.
-            with InterruptDeferred() as synthesis_interrupt:
-                try:
-                    app = App(outdir=scratch)
-                    stacks = {config.stack_name: HyperPodStack(app, config.stack_name, config=config,
-                                                               lifecycle_scripts=scripts) for config in configs}
-                    app.synth()
-                    if not synthesis_interrupt.received:
-                        _check_every_stack(Path(scratch), stacks, checks)
-                except (Exception, KeyboardInterrupt) as error:
-                    if synthesis_interrupt.received or isinstance(error, KeyboardInterrupt):
-                        raise Interrupted("interrupted: nothing was written") from None
-                    if isinstance(error, JSIIError):  # node writes the files: its I/O errors (ENOSPC, EIO) arrive so
-                        raise WriteError(f"--out {outdir}: writing the synthesis failed ({str(error).splitlines()[0]}"
-                                         "); what was there before is unchanged") from None
-                    raise
-            if synthesis_interrupt.received:
-                raise Interrupted("interrupted: nothing was written")
-            written = {name: _stack_file(outdir / "stacks" / name, Path(scratch) / "stacks" / name)
-                       for name in stacks}
-            with InterruptDeferred() as deferred:
-                move_into_place(Path(scratch), outdir)
-            if deferred.received:
-                paths = ", ".join(str(path) for path in written.values())
-                raise Interrupted(f"interrupted after the synthesis was written to {paths}")
-    except OSError as error:
-        raise WriteError(f"--out {outdir}: writing the synthesis failed ({error.strerror or error}); what was there "
-                         "before is unchanged") from None
+    names = [config.stack_name for config in configs]
+    stack_folders = [outdir / "stacks" / name for name in names]
+    written_to = {} if written_to is None else written_to
+    with OutputLock(outdir):
+        with TerraformStateLocks(stack_folders):  # refuse before the work when Terraform is busy there
+            pass
+        try:
+            clear_leftovers(outdir, names)
+            scratch = Path(tempfile.mkdtemp(dir=outdir, prefix=SCRATCH_PREFIX))
+        except OSError as error:
+            raise UsageError(f"--out {outdir}: cannot write there: {error.strerror or error}") from None
+        try:
+            stacks = _synthesize_in(scratch, configs, scripts, checks, outdir)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        written = {name: _stack_file(outdir / "stacks" / name, scratch / "stacks" / name) for name in stacks}
+        with InterruptDeferred() as deferred:  # from the first file written to the end: reported as written
+            try:
+                with TerraformStateLocks(stack_folders):
+                    notes = write_owned_files(scratch, outdir, names)
+                written_to.update(written)
+            except PartlyWritten as error:
+                replaced = ", ".join(str(path) for path in error.replaced)
+                raise WriteError(f"--out {outdir}: writing the synthesis failed ({error.strerror or error}) after "
+                                 f"replacing {replaced}; every other file is as before") from None
+            except OSError as error:
+                raise WriteError(f"--out {outdir}: writing the synthesis failed ({error.strerror or error}); what "
+                                 "was there before is unchanged") from None
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            for note in notes:
+                print(f"note: {note}", file=sys.stderr)
+    if deferred.received:
+        raise Interrupted(f"interrupted after the synthesis was written to {', '.join(map(str, written.values()))}")
     return written
+
+
+def _synthesize_in(scratch: Path, configs: list, scripts, checks: Mapping, outdir: Path) -> dict:
+    """The App's synthesis in `scratch`, every stack checked; the stacks by name."""
+    from cdktf import App
+    from jsii.errors import JSIIError
+
+    from hyperpod.stack import HyperPodStack
+
+    # Ctrl-C reaches the whole process group: jsii's node process may die before Python sees the signal, so the
+    # interrupt is only noted here and wins over whatever error node's death causes.
+    with InterruptDeferred() as synthesis_interrupt:
+        try:
+            app = App(outdir=str(scratch))
+            stacks = {config.stack_name: HyperPodStack(app, config.stack_name, config=config,
+                                                       lifecycle_scripts=scripts) for config in configs}
+            app.synth()
+            if not synthesis_interrupt.received:
+                _check_every_stack(scratch, stacks, checks)
+        except (Exception, KeyboardInterrupt) as error:
+            if synthesis_interrupt.received or isinstance(error, KeyboardInterrupt):
+                raise Interrupted("interrupted: nothing was written") from None
+            if isinstance(error, JSIIError):  # node writes the files: its I/O errors (ENOSPC, EIO) arrive so
+                raise WriteError(f"--out {outdir}: writing the synthesis failed ({str(error).splitlines()[0]}); "
+                                 "what was there before is unchanged") from None
+            raise
+    if synthesis_interrupt.received:
+        raise Interrupted("interrupted: nothing was written")
+    return stacks
 
 
 def _check_every_stack(scratch: Path, stacks: dict, checks: Mapping[str, Callable[[dict], None]]) -> None:

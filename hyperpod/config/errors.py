@@ -17,6 +17,19 @@ _JSON_TYPES = {"int_type": "an integer", "bool_type": "true or false", "string_t
                "float_type": "a number", "none_required": "null"}
 
 
+def json_type(value: object) -> str:
+    """JSON's name for the type of a parsed value, with its article: what a user wrote, not Python's class name."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object" if isinstance(value, dict) else type(value).__name__
+
+
 @dataclass(frozen=True)
 class Problem:
     path: str

@@ -13,8 +13,9 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError, ValidationInfo, model_validator
 
 from hyperpod.config.addons import HyperPodAddons, addon_problems
+from hyperpod.config.disabled_features import disabled_feature_warnings
 from hyperpod.config.capacity import Autoscaling, ProvisioningMode, TieredStorage, capacity_problems
-from hyperpod.config.errors import ConfigError, Problem, problems_from_pydantic, value_repr
+from hyperpod.config.errors import ConfigError, Problem, json_type, problems_from_pydantic, value_repr
 from hyperpod.config.fields import (
     REGION,
     EksClusterName,
@@ -141,8 +142,8 @@ def cross_field_problems(raw: dict, context: object = None) -> list[Problem]:
 def parse_config(raw: object) -> tuple[HyperPodConfig, list[Problem]]:
     """Validate raw JSON data; return the config and its warnings, or raise `ConfigError` with every problem."""
     if not isinstance(raw, dict):
-        raise ConfigError([Problem("(top level)", f"got a JSON {type(raw).__name__}; allowed: a JSON object of "
-                                                  "configuration keys")])
+        raise ConfigError([Problem("(top level)", f"got {json_type(raw)}; allowed: a JSON object of configuration "
+                                                  "keys")])
     try:
         # A file holds literals only: a CDKTF token typed into it must not splice another value into the stack.
         config = HyperPodConfig.model_validate(raw, context=LITERALS_ONLY)
@@ -155,4 +156,5 @@ def parse_config(raw: object) -> tuple[HyperPodConfig, list[Problem]]:
         raise ConfigError(problems) from None
     except ConfigError:
         raise
-    return config, [p for p in cross_field_problems(raw, LITERALS_ONLY) if p.severity == "warning"]
+    warnings = [p for p in cross_field_problems(raw, LITERALS_ONLY) if p.severity == "warning"]
+    return config, warnings + disabled_feature_warnings(raw)

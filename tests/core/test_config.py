@@ -217,4 +217,4 @@ def test_examples_are_valid(name):
 
 def test_top_level_must_be_an_object():
     messages = errors_of(copy.deepcopy([minimal_config()]))  # type: ignore[arg-type]
-    assert messages == ["error: (top level): got a JSON list; allowed: a JSON object of configuration keys"]
+    assert messages == ["error: (top level): got an array; allowed: a JSON object of configuration keys"]

@@ -71,7 +71,7 @@ def test_config_paths_order_of_precedence(tmp_path):
     default = tmp_path / "default.json"
     assert config_paths([Path("a.json")], f"b.json{os.pathsep}c.json", default) == [Path("a.json")]
     assert config_paths(None, f"b.json{os.pathsep}{os.pathsep}c.json", default) == [Path("b.json"), Path("c.json")]
-    assert config_paths(None, "", default) == [default]
+    assert config_paths(None, None, default) == [default]  # unset; set but empty is refused (tests/core/test_state.py)
 
 
 def test_two_configs_with_one_stack_name_are_refused_before_anything_is_written(tmp_path):

@@ -1,12 +1,16 @@
-"""Remote state (`state`) and stack names (`stack_name`): each rule passes once and fails once with its message, and
-the backend the stack declares survives synthesis (including the `use_lockfile` override)."""
+"""Remote state (`state`) and stack names (`stack_name`): each rule passes once and fails once with its message, the
+backend the stack declares survives synthesis (including the `use_lockfile` override), and a renamed stack or a
+name that collides never strands a local state (issue 22, part 2)."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 
 from hyperpod.config import parse_config
-from tests.conftest import minimal_config
+from tests.conftest import main_in_process, minimal_config
 from tests.core.test_config import assert_problem, errors_of
 
 S3 = {"backend": "s3", "bucket": "acme-terraform-state", "key": "hyperpod/prod/terraform.tfstate",
@@ -134,3 +138,104 @@ def test_local_state_file_is_named_after_the_stack(synth_json):
     renamed = synth_json(minimal_config(stack_name="hp-dev"))
     assert renamed["terraform"]["backend"] == {"local": {"path": "terraform.hp-dev.tfstate"}}
     assert renamed["//"]["metadata"]["stackName"] == "hp-dev"
+
+
+# Renamed stacks and names that collide (issue 22, part 2).
+
+def write_config(directory: Path, **overrides) -> Path:
+    path = directory / f"config-{len(list(directory.glob('config-*.json')))}.json"
+    path.write_text(json.dumps(minimal_config(**overrides)))
+    return path
+
+
+def deployed_state(cluster: str = "test-cluster") -> str:
+    """A local state as Terraform writes it once the cluster exists (the parts the check reads)."""
+    return json.dumps({"version": 4, "serial": 12, "resources": [
+        {"mode": "managed", "type": "aws_s3_bucket", "name": "bucket", "instances": [{"attributes": {}}]},
+        {"mode": "managed", "type": "awscc_sagemaker_cluster", "name": "cluster",
+         "instances": [{"attributes": {"cluster_name": cluster}}]}]})
+
+
+@pytest.fixture
+def deployed(tmp_path):
+    """An output folder whose stack `hyperpod` was synthesized and applied with the local backend."""
+    out = tmp_path / "out"
+    assert main_in_process("--config", str(write_config(tmp_path)), "--out", str(out)).returncode == 0
+    state = out / "stacks" / "hyperpod" / "terraform.hyperpod.tfstate"
+    state.write_text(deployed_state())
+    return out, state
+
+
+def test_renaming_a_stack_whose_local_state_stays_behind_is_refused(tmp_path, deployed):
+    out, state = deployed
+    renamed = write_config(tmp_path, stack_name="hp-prod")
+    result = main_in_process("--config", str(renamed), "--out", str(out))
+    assert result.returncode == 3, result.stderr
+    assert "refused: 1 renamed stack(s) would lose their deployed state; nothing was written." in result.stderr
+    assert (f"stack_name 'hp-prod' is new in {out}, but {state} (stack 'hyperpod') holds the state of HyperPod "
+            "cluster 'test-cluster': stack 'hp-prod' would plan that cluster from an empty state") in result.stderr
+    assert (f"move the state with the stack: mkdir -p {out / 'stacks' / 'hp-prod'} && mv {state} "
+            f"{out / 'stacks' / 'hp-prod' / 'terraform.hp-prod.tfstate'}") in result.stderr
+    assert "Traceback" not in result.stderr and "change guard skipped" not in result.stderr
+    assert not (out / "stacks" / "hp-prod").exists()
+    # Following the advice: the state moves with the stack, and the synthesis goes ahead.
+    (out / "stacks" / "hp-prod").mkdir()
+    state.rename(out / "stacks" / "hp-prod" / "terraform.hp-prod.tfstate")
+    assert main_in_process("--config", str(renamed), "--out", str(out)).returncode == 0
+
+
+def test_a_rename_can_be_allowed(tmp_path, deployed):
+    out, _ = deployed
+    result = main_in_process("--config", str(write_config(tmp_path, stack_name="hp-prod")), "--out", str(out),
+                             "--allow-replace")
+    assert result.returncode == 0, result.stderr
+    assert "warning: going ahead (--allow-replace) with 1 renamed stack(s)" in result.stderr
+    assert (out / "stacks" / "hp-prod" / "cdk.tf.json").is_file()
+
+
+def test_an_old_state_that_is_empty_or_of_another_cluster_is_no_rename(tmp_path, deployed):
+    out, state = deployed
+    other = write_config(tmp_path, stack_name="hp-dev", hyperpod_cluster_name="dev-cluster")
+    assert main_in_process("--config", str(other), "--out", str(out)).returncode == 0  # a second environment
+    state.write_text(json.dumps({"version": 4, "serial": 13, "resources": []}))  # destroyed
+    result = main_in_process("--config", str(write_config(tmp_path, stack_name="hp-prod")), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+
+
+def test_stack_names_that_differ_only_in_case_are_refused(tmp_path):
+    first, second = write_config(tmp_path, stack_name="hp"), write_config(tmp_path, stack_name="HP")
+    result = main_in_process("--config", str(first), "--config", str(second), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert (f"{first} and {second} name stack_names 'hp' and 'HP', which differ only in case: on a "
+            "case-insensitive disk (macOS, Windows) they share one folder") in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_stack_name_that_differs_from_an_existing_folder_only_in_case_is_refused(tmp_path, deployed):
+    out, state = deployed
+    result = main_in_process("--config", str(write_config(tmp_path, stack_name="HyperPod")), "--out", str(out))
+    assert result.returncode == 2
+    assert result.stderr == (f"error: stack_name 'HyperPod' and the existing folder {out / 'stacks' / 'hyperpod'} "
+                             "differ only in case: on a case-insensitive disk (macOS, Windows) they are one folder, "
+                             "and one stack would take the other's files; allowed: stack_name 'hyperpod', or "
+                             "another name\n")
+    assert not (out / "stacks" / "HyperPod").exists() and state.read_text() == deployed_state()
+
+
+@pytest.mark.parametrize("value", ["", ":", "::"])
+def test_an_empty_hyperpod_config_is_refused(tmp_path, value):
+    result = main_in_process("--out", str(tmp_path / "out"), env={"HYPERPOD_CONFIG": value})
+    assert result.returncode == 2
+    assert result.stderr == (f"error: HYPERPOD_CONFIG is set but names no config file (got {json.dumps(value)}); "
+                             "allowed: config paths separated by ':', or unset it for examples/terraform.tfvars.json"
+                             "\n")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("check", [[], ["--check"]])
+def test_an_empty_out_is_refused(tmp_path, check):
+    result = main_in_process(*check, "--out", "", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "error: --out is empty; allowed: a folder such as cdktf.out (`--out .` for the current " \
+                            "folder)\n"
+    assert list(tmp_path.iterdir()) == []
