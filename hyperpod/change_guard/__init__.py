@@ -5,6 +5,7 @@ decides what is dangerous and why."""
 from hyperpod.change_guard.previous import PreviousSynthesisError, load_previous
 from hyperpod.change_guard.verdicts import (
     DangerousChange,
+    change_warnings,
     dangerous_changes,
     previous_group_order,
     previous_provisioning_modes,
@@ -12,5 +13,5 @@ from hyperpod.change_guard.verdicts import (
     stable_group_order,
 )
 
-__all__ = ["DangerousChange", "PreviousSynthesisError", "dangerous_changes", "load_previous",
+__all__ = ["DangerousChange", "PreviousSynthesisError", "change_warnings", "dangerous_changes", "load_previous",
            "previous_group_order", "previous_provisioning_modes", "region_settings", "stable_group_order"]
