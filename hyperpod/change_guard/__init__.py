@@ -1,6 +1,6 @@
 """The change guard: a new synthesis compared with the previous one, and refused when it would replace or break the
 running HyperPod cluster. `previous` reads the old synthesis (untrusted), `difference` says what changed, `verdicts`
-decides what is dangerous and why."""
+decides what is dangerous and why (with the area modules `helm_chart`, `shared_storage`, `autoscaling`, `addons`)."""
 
 from hyperpod.change_guard.previous import PreviousSynthesisError, load_previous
 from hyperpod.change_guard.verdicts import (

@@ -3,8 +3,10 @@
 Compares a new synthesis with the previous one (both Terraform JSON, the previous one checked by
 `hyperpod.change_guard.previous`). What counts as dangerous comes from the awscc_sagemaker_cluster schema
 (replacement attributes for the whole cluster, create-only attributes inside a group, the provider matching groups by
-list position: hashicorp/terraform-provider-awscc#3110), from the providers' region (every resource's identity), and
-from the HyperPod Helm chart the running cluster needs; the shared file system's rules are in `shared_storage`.
+list position: hashicorp/terraform-provider-awscc#3110) and from the providers' region (every resource's identity).
+The rules of each area are in their own module: `helm_chart` (AWS's HyperPod chart), `shared_storage` (FSx for
+Lustre, its claim and namespace), `autoscaling` (Karpenter's groups), `addons` (shared add-ons, the Prometheus
+workspace). `dangerous_changes` is refused unless the user allows it; `change_warnings` is printed only.
 """
 
 from __future__ import annotations
