@@ -33,7 +33,7 @@ def addon_changes(name: str, old_document: dict, new_document: dict) -> list[Dan
     new_addons = resources_of_type(new_document, ADDON_TYPE)
     for logical_id, addon in resources_of_type(old_document, ADDON_TYPE).items():
         addon_name = addon.get("addon_name")
-        if logical_id in new_addons or addon_name not in SHARED_ADDONS:
+        if logical_id in new_addons or not isinstance(addon_name, str) or addon_name not in SHARED_ADDONS:
             continue
         key, needed_for = SHARED_ADDONS[addon_name]
         changes.append(DangerousChange(

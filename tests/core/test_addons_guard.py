@@ -67,6 +67,20 @@ def test_a_workspace_given_by_arn_is_not_the_stacks_to_guard(synth_json):
     assert dangerous_changes(synth_json(given), synth_json(addons(observability={"enabled": False}))) == []
 
 
+@pytest.mark.parametrize("resource_type,arguments,refused", [
+    ("aws_eks_addon", {"addon_name": ["cert-manager"]}, False), ("aws_eks_addon", {"addon_name": None}, False),
+    ("aws_prometheus_workspace", {"alias": {"nested": [1]}}, True),
+    ("kubernetes_namespace_v1", {"metadata": "ml-team"}, True), ("kubernetes_namespace_v1", {"metadata": [7]}, True),
+], ids=["addon name a list", "addon name null", "alias an object", "metadata a string", "metadata a number list"])
+def test_odd_resources_in_the_previous_synthesis_raise_nothing(synth_json, resource_type, arguments, refused):
+    """The previous synthesis is untrusted: a resource the new one lacks is still refused by its address, an
+    argument of the wrong type is shown as it is or skipped, never a crash."""
+    previous = copy.deepcopy(synth_json(BASE))
+    previous["resource"].setdefault(resource_type, {})["odd"] = arguments
+    changes = dangerous_changes(previous, synth_json(BASE))
+    assert [f"terraform state rm {resource_type}.odd" in c.instead for c in changes] == ([True] if refused else [])
+
+
 def test_refused_through_main_then_allowed(tmp_path):
     out = tmp_path / "out"
     assert main_in_process("--config", str(write_config(tmp_path, BASE)), "--out", str(out)).returncode == 0
