@@ -36,8 +36,8 @@ def karpenter_problems(raw: dict) -> list[Problem]:
     if isinstance(names, list):
         repeated = [n for i, n in enumerate(names) if isinstance(n, str) and n in names[:i]]
         if repeated:
+            given = ", ".join(value_repr(n) for n in sorted(set(repeated)))
             problems.append(Problem(
-                "hyperpod_autoscaling.instance_groups", f"got {', '.join(value_repr(n) for n in sorted(set(repeated)))} "
-                "more than once; allowed: each instance group once (the Karpenter objects' chart requires unique "
-                "names: Helm would refuse the release at apply)"))
+                "hyperpod_autoscaling.instance_groups", f"got {given} more than once; allowed: each instance group "
+                "once (the Karpenter objects' chart requires unique names: Helm would refuse the release at apply)"))
     return problems
