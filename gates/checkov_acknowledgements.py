@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hyperpod.config.errors import JsonFileError, load_json
 
-_CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
+_CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_[0-9]+$")
 _ADDRESS = re.compile(r"^(data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+$|^provider\.[a-z0-9_]+$")
 # A reason short enough to be "n/a" or "false positive" does not tell a reviewer why the risk is acceptable.
 MIN_REASON_CHARS = 40

@@ -106,7 +106,8 @@ def _run_checkov(work: str, relative_files: list[str]) -> dict:
 
 def _file_number(path: str) -> int | None:
     parent = Path(path).parent.name
-    return int(parent) if parent.isdigit() else None
+    # ASCII digits only: str.isdigit() is also true for "²" or "١", which int() refuses or reads as a number.
+    return int(parent) if parent.isascii() and parent.isdigit() else None
 
 
 def _distribute(report: dict, results: list[FileResult], indexes: list[AddressIndex], documents: list[dict]) -> None:

@@ -25,6 +25,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_helm.release import Release
 from constructs import Construct
 
+from hyperpod.config.karpenter import karpenter_release_name
 from hyperpod.eks import AwsContext
 
 AUTOSCALER_SERVICE = "hyperpod.sagemaker.amazonaws.com"
@@ -99,6 +100,6 @@ class KarpenterNodes(Construct):
         chart = TerraformAsset(self, "chart", path=str(KARPENTER_CHART), type=AssetType.DIRECTORY)
         self.values = karpenter_values(name, instance_groups)
         self.release = Release(
-            self, "release", name=f"{name}-karpenter-nodes", namespace="kube-system", chart=chart.path,
+            self, "release", name=karpenter_release_name(name), namespace="kube-system", chart=chart.path,
             values=[json.dumps(self.values, sort_keys=True, indent=2)], wait=True, timeout=600, atomic=True,
             cleanup_on_fail=True, depends_on=[cluster])

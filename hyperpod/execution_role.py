@@ -44,6 +44,17 @@ def _ec2_arns(aws: AwsContext, kind: str, ids: Sequence[str] | str) -> list[str]
     return Token.as_list(Fn.formatlist(pattern, [aws.partition, aws.region, aws.account_id, ids]))
 
 
+def _group_network_arns(ec2: str, subnet_ids: Sequence[str] | str, security_group_ids: Sequence[str],
+                        group_subnet_ids: Sequence[str], group_security_group_ids: Sequence[str]) -> list[list[str]]:
+    """ARNs of the groups' own subnets and security groups the cluster's lists do not already name (none when no
+    group has its own: the policy stays as before). Group IDs are literals (the config's patterns)."""
+    known = set(subnet_ids) if isinstance(subnet_ids, (list, tuple)) else set()
+    subnets = sorted(set(group_subnet_ids) - known)
+    groups = sorted(set(group_security_group_ids) - set(security_group_ids))
+    arns = [f"{ec2}:subnet/{s}" for s in subnets] + [f"{ec2}:security-group/{g}" for g in groups]
+    return [arns] if arns else []
+
+
 def ebs_key_statements(key_arns: Sequence[str]) -> list[DataAwsIamPolicyDocumentStatement]:
     """What HyperPod needs of a customer managed key for the groups' EBS volumes (user guide, "Customer managed AWS
     KMS key encryption for SageMaker HyperPod"): it creates grants for EC2 to use the key on scale-out, node
@@ -68,7 +79,10 @@ class ExecutionRole(Construct):
 
     def __init__(self, scope: Construct, id: str, *, role_name_prefix: str, aws: AwsContext, eks_cluster_arn: str,
                  lifecycle_bucket_arn: str, vpc_id: str, subnet_ids: Sequence[str] | str,
-                 security_group_ids: Sequence[str], ebs_kms_key_arns: Sequence[str] = ()):
+                 security_group_ids: Sequence[str], ebs_kms_key_arns: Sequence[str] = (),
+                 group_subnet_ids: Sequence[str] = (), group_security_group_ids: Sequence[str] = ()):
+        """`group_subnet_ids`/`group_security_group_ids`: the instance groups' own (override_vpc_config), where
+        HyperPod creates those groups' network interfaces too."""
         super().__init__(scope, id)
         ec2 = f"arn:{aws.partition}:ec2:{aws.region}:{aws.account_id}"
         trust = DataAwsIamPolicyDocument(self, "trust", statement=[DataAwsIamPolicyDocumentStatement(
@@ -82,6 +96,8 @@ class ExecutionRole(Construct):
                     [f"{ec2}:instance/*", f"{ec2}:network-interface/*", f"{ec2}:vpc/{vpc_id}"],
                     _ec2_arns(aws, "subnet", subnet_ids),
                     _ec2_arns(aws, "security-group", list(security_group_ids)),
+                    *_group_network_arns(ec2, subnet_ids, security_group_ids, group_subnet_ids,
+                                         group_security_group_ids),
                 ]))),
             DataAwsIamPolicyDocumentStatement(
                 sid="TagNetworkInterfaces", effect="Allow", actions=["ec2:CreateTags"],

@@ -75,7 +75,9 @@ class HyperPod(Construct):
             self, "execution-role", role_name_prefix=role_name_prefix(name), aws=aws, eks_cluster_arn=eks.arn,
             lifecycle_bucket_arn=self.bucket.bucket.arn, vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
             security_group_ids=security_group_ids,
-            ebs_kms_key_arns=[g.ebs_kms_key_id for g in config.hyperpod_instance_groups if g.ebs_kms_key_id])
+            ebs_kms_key_arns=[g.ebs_kms_key_id for g in config.hyperpod_instance_groups if g.ebs_kms_key_id],
+            group_subnet_ids=[s for g in config.hyperpod_instance_groups for s in g.subnet_ids or ()],
+            group_security_group_ids=[s for g in config.hyperpod_instance_groups for s in g.security_group_ids or ()])
 
         depends_on = []
         if config.hyperpod_install_helm_dependencies:

@@ -68,9 +68,11 @@ def needs_continuous(config) -> bool:
 
 def guard(previous: dict | None, allow_replace: bool) -> Callable[[dict], None]:
     """A check for `synthesize`: raises `ChangeRefused` when the new stack would replace or break the cluster."""
-    from hyperpod.change_guard import dangerous_changes
+    from hyperpod.change_guard import change_warnings, dangerous_changes
 
     def check(new: dict) -> None:
+        for warning in change_warnings(previous, new) if previous is not None else []:
+            print(f"warning: {warning}", file=sys.stderr)
         changes = dangerous_changes(previous, new) if previous is not None else []
         if not changes:
             return

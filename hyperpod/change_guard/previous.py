@@ -123,3 +123,9 @@ def _made_by_this_app(document: dict) -> bool:
             if isinstance(default_tags, dict) and APP_TAG in (default_tags.get("tags") or {}):
                 return True
     return False
+
+
+def resources_of_type(document: dict, resource_type: str) -> dict[str, dict]:
+    """`{logical id: arguments}` of one resource type in a synthesis; entries that are not objects are left out."""
+    found = document.get("resource", {}).get(resource_type, {})
+    return {key: value for key, value in found.items() if isinstance(value, dict)} if isinstance(found, dict) else {}

@@ -3,17 +3,20 @@
 Compares a new synthesis with the previous one (both Terraform JSON, the previous one checked by
 `hyperpod.change_guard.previous`). What counts as dangerous comes from the awscc_sagemaker_cluster schema
 (replacement attributes for the whole cluster, create-only attributes inside a group, the provider matching groups by
-list position: hashicorp/terraform-provider-awscc#3110), from the providers' region (every resource's identity), and
-from the HyperPod Helm chart the running cluster needs; the shared file system's rules are in `shared_storage`.
+list position: hashicorp/terraform-provider-awscc#3110) and from the providers' region (every resource's identity).
+The rules of each area are in their own module: `helm_chart` (AWS's HyperPod chart), `shared_storage` (FSx for
+Lustre, its claim and namespace), `autoscaling` (Karpenter's groups), `addons` (shared add-ons, the Prometheus
+workspace). `dangerous_changes` is refused unless the user allows it; `change_warnings` is printed only.
 """
 
 from __future__ import annotations
 
-import json
-
+from hyperpod.change_guard.addons import addon_changes
+from hyperpod.change_guard.autoscaling import autoscaling_changes, autoscaling_warnings
 from hyperpod.change_guard.change import DangerousChange
 from hyperpod.change_guard.difference import differences, resolved_differences, show
-from hyperpod.change_guard.previous import CLUSTER_TYPE, RELEASE_TYPE
+from hyperpod.change_guard.helm_chart import chart_uninstall
+from hyperpod.change_guard.previous import CLUSTER_TYPE
 from hyperpod.change_guard.shared_storage import file_system_changes
 
 REPLACES_CLUSTER = ("cluster_name", "vpc_config", "orchestrator")
@@ -27,8 +30,22 @@ KEPT_WHEN_OMITTED = {
     "node_provisioning_mode": "keep hyperpod_node_provisioning_mode \"Continuous\": AWS documents no way back to the "
                               "standard mode; create a new cluster for that",
 }
+# Per group: what stays in force, and how to really change it (the attributes are optional + computed in the awscc
+# schema; ClusterInstanceGroupSpecification in the SageMaker API model for the values that clear them).
 KEPT_WHEN_OMITTED_IN_GROUP = {
-    "kubernetes_config": "set the group's labels to {} and taints to [] (sent as empty sets, which clear them)",
+    "kubernetes_config": ("the deployed labels and taints stay",
+                          "set the group's labels to {} and taints to [] (sent as empty sets, which clear them)"),
+    # ImageId "default": the default HyperPod system image.
+    "image_id": ("the group keeps running the deployed AMI",
+                 "set the group's image_id to \"default\" (HyperPod's own AMI) to go back from a custom AMI"),
+    # TrainingPlanArn has no value that means "none" (pattern arn:...:training-plan/...).
+    "training_plan_arn": ("the group stays on the deployed training plan",
+                          "the API has no value that takes a group off its training plan: add a new group without "
+                          "one, move work to it, scale the old group's instance_count to 0, then remove it"),
+    # ScheduledUpdateConfig requires a ScheduleExpression and has no off switch.
+    "scheduled_update_config": ("the deployed update schedule stays in force",
+                                "keep scheduled_update; the API has no off switch for it: to stop the updates, set "
+                                "its schedule_expression to a single date years ahead, e.g. cron(0 3 1 1 ? 2099)"),
 }
 # The EBS volume's customer managed key cannot change (HyperPod user guide: no KMS key transition).
 KMS_KEY_INSTEAD = ("add a new instance group with the new key, move work to it, scale the old group's "
@@ -36,19 +53,6 @@ KMS_KEY_INSTEAD = ("add a new instance group with the new key, move work to it, 
 
 SAFE_PATH = ("add a new instance group with the new settings, move work to it, scale the old group's "
              "instance_count to 0, then remove the old group in a later change")
-
-# What the HyperPod chart's value keys install (chart audit in HYPERPOD.md): what an uninstall takes away.
-CHART_COMPONENTS = {
-    "health-monitoring-agent": "health monitoring agent (DaemonSets in aws-hyperpod)",
-    "deep-health-check": "deep health check RBAC and the aws-hyperpod namespace",
-    "job-auto-restart": "job auto-restart RBAC",
-    "hyperpod-patching": "HyperPod patching RBAC",
-    "trainingOperators": "Kubeflow training operator",
-    "mpi-operator": "MPI operator",
-    "nvidia-device-plugin": "NVIDIA device plugin",
-    "neuron-device-plugin": "Neuron device plugin",
-    "aws-efa-k8s-device-plugin": "EFA device plugin",
-}
 
 
 def _clusters(document: dict) -> dict[str, dict]:
@@ -91,9 +95,17 @@ def dangerous_changes(previous: dict, new: dict) -> list[DangerousChange]:
             continue
         changes += _region_change(name, previous, new)
         changes += _cluster_changes(name, old, new_clusters[logical_id], previous, new)
-        changes += _chart_uninstall(name, previous, new)
-        changes += file_system_changes(name, previous, new)
+        changes += autoscaling_changes(name, old, new_clusters[logical_id])
+        changes += chart_uninstall(name, previous, new)
+        changes += file_system_changes(name, previous, new) + addon_changes(name, previous, new)
     return changes
+
+
+def change_warnings(previous: dict, new: dict) -> list[DangerousChange]:
+    """Changes that go ahead but may surprise: printed, not refused."""
+    new_clusters = _clusters(new)
+    return [warning for logical_id, old in _clusters(previous).items() if logical_id in new_clusters
+            for warning in autoscaling_warnings(old.get("cluster_name"), old, new_clusters[logical_id])]
 
 
 def region_settings(document: dict) -> dict[str, object]:
@@ -132,71 +144,6 @@ def _region_change(name: str, old_document: dict, new_document: dict) -> list[Da
         "profile, which Terraform cannot promise is the same)",
         "keep the region as deployed; for a cluster in another region, synthesize a second stack (its own --out and "
         "state) and move work over")]
-
-
-def _chart_components(values: list) -> list[str]:
-    """The chart components a release's values switch on; all of them when the values cannot be read."""
-    enabled: list[str] = []
-    try:
-        merged = {key: item for text in values for key, item in json.loads(text).items()}
-    except (ValueError, TypeError, AttributeError, RecursionError):
-        return list(CHART_COMPONENTS.values())
-    for key, component in CHART_COMPONENTS.items():
-        setting = merged.get(key)
-        if isinstance(setting, dict) and isinstance(setting.get("devicePlugin"), dict):
-            setting = setting["devicePlugin"]
-        if isinstance(setting, dict) and setting.get("enabled") is True:
-            enabled.append(component)
-    return enabled
-
-
-def _is_hyperpod_chart(release: dict) -> bool:
-    """The HyperPod chart's release (HyperPodHelmDependencies), not another one the stack installs (Karpenter's)."""
-    metadata = release.get("//", {}).get("metadata", {}) if isinstance(release.get("//"), dict) else {}
-    path = metadata.get("path") if isinstance(metadata, dict) else None
-    return (isinstance(path, str) and path.endswith("/helm-dependencies/release")) or \
-        any('"health-monitoring-agent"' in text for text in release.get("values", []))
-
-
-def _chart_uninstall(name: str, old_document: dict, new_document: dict) -> list[DangerousChange]:
-    """The HyperPod chart's release gone from the new synthesis is uninstalled by Terraform, under the running
-    cluster."""
-    old_releases = old_document.get("resource", {}).get(RELEASE_TYPE, {})
-    new_releases = new_document.get("resource", {}).get(RELEASE_TYPE, {})
-    changes = []
-    for logical_id, release in old_releases.items():
-        if not _is_hyperpod_chart(release):
-            continue
-        if logical_id in new_releases:
-            changes += _chart_reinstall(name, release, new_releases[logical_id])
-            continue
-        components = ", ".join(_chart_components(release.get("values", []))) or "no enabled components"
-        changes.append(DangerousChange(
-            f"cluster {name!r}: Helm release {release['name']!r} in namespace {release.get('namespace')!r} would be "
-            f"uninstalled (hyperpod_install_helm_dependencies false?), removing: {components}",
-            "the running cluster relies on them: without the agent and the RBAC, HyperPod no longer labels, checks "
-            "or replaces faulty nodes, deep health checks cannot run on new instances and jobs stop auto-resuming",
-            "keep hyperpod_install_helm_dependencies true; to hand the chart to another tool, first run "
-            f"`terraform state rm {RELEASE_TYPE}.{logical_id}` (Terraform forgets it, nothing is uninstalled), "
-            "then synthesize with --allow-replace"))
-    return changes
-
-
-def _chart_reinstall(name: str, old: dict, new: dict) -> list[DangerousChange]:
-    """A new release name or namespace replaces the release: helm uninstalls it (and the aws-hyperpod namespace it
-    owns, with whatever else runs there) before installing it again."""
-    moved = [f"{key} {old.get(key)!r} -> {new.get(key)!r}" for key in ("name", "namespace")
-             if old.get(key) != new.get(key)]
-    if not moved:
-        return []
-    components = ", ".join(_chart_components(old.get("values", []))) or "no enabled components"
-    return [DangerousChange(
-        f"cluster {name!r}: the HyperPod chart's Helm release would be replaced ({'; '.join(moved)}): uninstalled, "
-        f"then installed again, removing meanwhile: {components}",
-        "a release's name and namespace cannot change in place; the uninstall deletes the aws-hyperpod namespace the "
-        "release owns, with the training operator add-on's objects in it, under the running cluster",
-        "keep hyperpod_helm_chart.release_name and .namespace as deployed; to move the release on purpose, do it in a "
-        "maintenance window with --allow-replace")]
 
 
 def _cluster_changes(name: str, old: dict, new: dict, old_document: dict, new_document: dict
@@ -265,8 +212,9 @@ def _capacity_changes(name: str, old: dict, new: dict) -> list[DangerousChange]:
 
 
 def _group_capacity_changes(name: str, group: str, old: dict, new: dict) -> list[DangerousChange]:
-    changes = _no_longer_set(f"cluster {name!r}, group {group!r}", old, new, KEPT_WHEN_OMITTED_IN_GROUP,
-                             "the deployed labels and taints stay")
+    changes = [change for attribute, (stays, instead) in KEPT_WHEN_OMITTED_IN_GROUP.items()
+               for change in _no_longer_set(f"cluster {name!r}, group {group!r}", old, new, {attribute: instead},
+                                            stays)]
     old_keys, new_keys = _volume_keys(old), _volume_keys(new)
     if old_keys != new_keys:
         changes.append(DangerousChange(

@@ -28,11 +28,11 @@ from hyperpod.config.fields import Strict, matching
 from hyperpod.config.tokens import is_token
 
 # EKS add-on versions look like v1.2.0-eksbuild.1 (DescribeAddonVersions).
-ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
+ADDON_VERSION = re.compile(r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$")
 AddonVersion = Annotated[str, matching(ADDON_VERSION, "an EKS add-on version such as v1.2.0-eksbuild.1 (see aws eks "
                                                       "describe-addon-versions)")]
 # aws_prometheus_workspace ARN: arn:<partition>:aps:<region>:<account>:workspace/<ws-id>
-PROMETHEUS_WORKSPACE_ARN = re.compile(r"^arn:aws[a-z-]*:aps:[a-z0-9-]+:\d{12}:workspace/ws-[0-9a-zA-Z-]+$")
+PROMETHEUS_WORKSPACE_ARN = re.compile(r"^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/ws-[0-9a-zA-Z-]+$")
 
 # The pinned versions (sources and Kubernetes ranges in addon_pins.ADDON_PINS).
 TASK_GOVERNANCE_VERSION = ADDON_PINS[TASK_GOVERNANCE].version
@@ -182,7 +182,8 @@ def addon_problems(raw: dict) -> list[Problem]:
     return problems
 
 
-_SIZE = re.compile(r"^(?:ml\.)?[a-z0-9-]+\.(?:(\d+)xlarge|metal(?:-\d+xl)?)$")  # as typed: the ml. prefix is optional
+# As typed: the ml. prefix is optional.
+_SIZE = re.compile(r"^(?:ml\.)?[a-z0-9-]+\.(?:([0-9]+)xlarge|metal(?:-[0-9]+xl)?)$")
 
 
 def _observability_node_problems(groups: object) -> list[Problem]:

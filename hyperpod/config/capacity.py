@@ -34,12 +34,12 @@ RESERVED_LABEL_DOMAINS = ("sagemaker.amazonaws.com", "kubernetes.io", "k8s.io", 
 
 # SageMaker training plan ARN (ClusterInstanceGroupSpecification.TrainingPlanArn):
 # arn:aws[a-z-]*:sagemaker:<region>:<12-digit account>:training-plan/<name of 1-63 letters, digits, hyphens>.
-TRAINING_PLAN_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:training-plan/"
+TRAINING_PLAN_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:training-plan/"
                                r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 # ClusterInstanceGroupSpecification.ImageId: "default" (the HyperPod public AMI) or a custom AMI id.
 IMAGE_ID = re.compile(r"^(default|ami-[0-9a-f]{8}([0-9a-f]{9})?)$")
 # A full KMS key ARN, not an alias or bare id: the execution role's KMS grant is scoped to exactly this ARN.
-KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-zA-Z0-9-]{1,128}$")
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]{1,128}$")
 # CloudFormation AWS::SageMaker::Cluster ScheduledUpdateConfig.ScheduleExpression pattern (1-256 characters):
 # cron(minute hour day-of-month month day-of-week year); AWS accepts no rate() expressions for AMI updates.
 SCHEDULE_EXPRESSION = re.compile(
@@ -56,7 +56,7 @@ MAX_ROLLBACK_ALARMS = 10
 ALARM_NAME = re.compile(r"^(?!\s*$)[^\x00-\x1f\x7f]{1,255}$")
 # HyperpodNodeClass: at most 10 instance groups (HyperPod user guide, "Create a NodeClass").
 MAX_AUTOSCALED_GROUPS = 10
-IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,512}$")
 
 
 def _label_key_problem(key: str) -> str | None:

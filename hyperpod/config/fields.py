@@ -1,5 +1,6 @@
 """Field types and patterns the config areas share. Every pattern is applied with `re.fullmatch`: `$` alone would
-accept a trailing newline."""
+accept a trailing newline. Digits are written [0-9] in every pattern of the project: Python's digit class also
+matches other scripts' digits ("١٢٣" as an account id or version), which AWS refuses and int() reads as numbers."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from hyperpod.config.tokens import is_token, tokens_allowed
 NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 # EKS CreateCluster: name is 1-100 characters, pattern ^[0-9A-Za-z][A-Za-z0-9\-_]* (EKS API reference).
 EKS_CLUSTER_NAME = re.compile(r"[0-9A-Za-z][A-Za-z0-9_-]{0,99}")
-REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}")
+REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}")
 SUBNET = re.compile(r"subnet-[0-9a-f]{8,17}")
 SECURITY_GROUP = re.compile(r"sg-[0-9a-f]{8,17}")
 GIT_SHA = re.compile(r"[0-9a-f]{40}")
@@ -52,7 +53,7 @@ def choice_of_integers(*choices: int):
 # S3 general purpose bucket naming rules (S3 user guide, "General purpose bucket naming rules"), and HyperPod's own:
 # the managed instance policy only reads arn:aws:s3:::sagemaker-* buckets.
 _BUCKET_CHARACTERS = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-_IP_ADDRESS = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
+_IP_ADDRESS = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 BUCKET_PREFIX = "sagemaker-"

@@ -21,13 +21,13 @@ _URL_PATH = r"[A-Za-z0-9._~%+-]+(?:/[A-Za-z0-9._~%+-]+)*/?"
 _USER = r"[A-Za-z0-9_][A-Za-z0-9._-]*"
 # git remotes: https://host[:port]/path, ssh://[user@]host[:port]/path, or scp-like user@host:path.
 GIT_REPOSITORY = re.compile(
-    rf"https://{_HOST}(?::\d{{1,5}})?/{_URL_PATH}"
-    rf"|ssh://(?:{_USER}@)?{_HOST}(?::\d{{1,5}})?/{_URL_PATH}"
+    rf"https://{_HOST}(?::[0-9]{{1,5}})?/{_URL_PATH}"
+    rf"|ssh://(?:{_USER}@)?{_HOST}(?::[0-9]{{1,5}})?/{_URL_PATH}"
     rf"|{_USER}@{_HOST}:[A-Za-z0-9._~+][A-Za-z0-9._~%+/-]*")
 # A relative path inside the repository: segments start with a letter, digit or underscore (so no `..`, no `.`,
 # no option), then letters, digits, `.`, `_`, `-`.
 CHART_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*(?:/[A-Za-z0-9_][A-Za-z0-9._-]*)*")
-CHART_REPOSITORY = re.compile(rf"(?:https|oci)://{_HOST}(?::\d{{1,5}})?(?:/{_URL_PATH})?")
+CHART_REPOSITORY = re.compile(rf"(?:https|oci)://{_HOST}(?::[0-9]{{1,5}})?(?:/{_URL_PATH})?")
 # Semantic Versioning 2.0.0 (what Helm requires of a chart version): MAJOR.MINOR.PATCH, numbers without leading
 # zeros, optional -pre.release and +build.metadata identifiers.
 _NUMBER = r"(?:0|[1-9][0-9]*)"

@@ -27,11 +27,11 @@ MAX_KEY_BYTES = 1024 - len(".tflock")
 # S3 User Guide, "Naming Amazon S3 objects": the characters safe in every key. Nothing else: a backend is read
 # before Terraform evaluates anything, and `${`/`%{` would be read as templates.
 _SAFE_KEY = re.compile(r"[A-Za-z0-9!_.*'()/-]+")
-# IAM User Guide, "IAM identifiers": role names are 1-64 of [\w+=,.@-], paths are /.../ of printable ASCII.
-ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/([\x21-\x7e]*/)?[\w+=,.@-]{1,64}$")
+# IAM User Guide, "IAM identifiers": role names are 1-64 of [A-Za-z0-9_+=,.@-], paths are /.../ of printable ASCII.
+ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([\x21-\x7e]*/)?[A-Za-z0-9_+=,.@-]{1,64}$")
 # The S3 backend's kms_key_id is the ARN of a KMS key (or of an alias of one); key ids are UUIDs or, for multi-Region
 # keys, "mrk-" and 32 hex digits (AWS KMS Developer Guide, "Key identifiers").
-KMS_KEY_ARN = re.compile(r"^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:"
+KMS_KEY_ARN = re.compile(r"^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:[0-9]{12}:"
                          r"(key/([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias/[A-Za-z0-9/_-]{1,250})$")
 # Stack names become a directory (cdktf.out/stacks/<name>), a local state file name and the argument of
 # `cdktf deploy <name>`: a letter, then letters, digits, hyphens and underscores.

@@ -20,10 +20,10 @@ DEFAULT_INTERVAL = "30s"
 DEFAULT_SINCE = "24h"
 
 _CLUSTER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-_CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:cluster/[a-zA-Z0-9]+$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:cluster/[a-zA-Z0-9]+$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
 _KUBE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([hms]?)")
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([hms]?)")
 _UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1, "": 1}
 # Far beyond any HyperPod wait (deep health checks take ~2 h per instance, in parallel), and far below what
 # time.sleep and the clock arithmetic accept: `99999999999999999999h` or 400 digits (float infinity) would crash them.

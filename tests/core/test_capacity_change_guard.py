@@ -55,6 +55,10 @@ DANGEROUS = [
      "tiered_storage_config", "the deployed setting stays, silently"),
     ("autoscaling dropped from the config", changed(hyperpod_autoscaling={}),
      "auto_scaling", "the deployed setting stays, silently"),
+    ("scheduled update removed", changed(0, scheduled_update=None),
+     "group 'train': scheduled_update_config", "the deployed update schedule stays in force"),
+    ("autoscaling switched off", changed(hyperpod_autoscaling={"enabled": False, "cluster_role_arn": ROLE}),
+     "group 'cpu': Karpenter stops scaling it", "from now on it applies the configured count"),
 ]
 
 SAFE = [
@@ -66,11 +70,9 @@ SAFE = [
     ("training plan", changed(0, training_plan_arn=PLAN)),
     ("image id", changed(0, image_id="ami-0123456789abcdef0")),
     ("scheduled update", changed(0, scheduled_update=update(batch_type="INSTANCE_COUNT", batch_size=1))),
-    ("scheduled update removed", changed(0, scheduled_update=None)),
     ("tiered storage percentage", changed(hyperpod_tiered_storage={
         "enabled": True, "instance_memory_allocation_percentage": 40})),
     ("tiered storage switched off", changed(hyperpod_tiered_storage={"enabled": False})),
-    ("autoscaling switched off", changed(hyperpod_autoscaling={"enabled": False, "cluster_role_arn": ROLE})),
 ]
 
 
@@ -93,6 +95,32 @@ def test_provisioning_mode_cannot_go_back_to_standard(synth_json):
     assert len(changes) == 1
     assert 'node_provisioning_mode "Continuous" is no longer set' in changes[0].what
     assert "AWS documents no way back" in changes[0].instead
+
+
+# Optional + computed in the awscc schema: left out of the config, the provider keeps (and sends) the deployed value.
+WITH_PLAN_AND_IMAGE = changed(0, training_plan_arn=PLAN, image_id="ami-0123456789abcdef0")
+KEPT = [
+    ("image id removed", "image_id", 'image_id "ami-0123456789abcdef0" is no longer set',
+     "the group keeps running the deployed AMI", 'set the group\'s image_id to "default"'),
+    ("training plan removed", "training_plan_arn", f'training_plan_arn "{PLAN}" is no longer set',
+     "the group stays on the deployed training plan", "no value that takes a group off its training plan"),
+]
+
+
+@pytest.mark.parametrize("name,key,what,why,instead", KEPT, ids=[k[0] for k in KEPT])
+def test_removing_a_kept_group_attribute_is_refused(synth_json, name, key, what, why, instead):
+    without = copy.deepcopy(WITH_PLAN_AND_IMAGE)
+    del without["hyperpod_instance_groups"][0][key]
+    (change,) = dangerous_changes(synth_json(WITH_PLAN_AND_IMAGE), synth_json(without))
+    assert change.what == f"cluster 'test-cluster', group 'train': {what}"
+    assert why in change.why and "awscc keeps an attribute the configuration leaves out" in change.why
+    assert instead in change.instead
+
+
+def test_image_id_set_to_default_passes(synth_json):
+    """"default" is the API's explicit value for HyperPod's own AMI: the way back from a custom AMI."""
+    back = changed(0, training_plan_arn=PLAN, image_id="default")
+    assert dangerous_changes(synth_json(WITH_PLAN_AND_IMAGE), synth_json(back)) == []
 
 
 def test_cluster_role_may_change_while_autoscaling_stays_off(synth_json):

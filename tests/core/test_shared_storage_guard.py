@@ -54,9 +54,10 @@ def test_in_place_file_system_changes_pass(synth_json, description, config):
 
 
 def test_dropping_the_file_system_is_refused_and_names_the_state_rm_way_out(synth_json):
-    (change,) = dangerous_changes(synth_json(BASE), synth_json(fsx(enabled=False)))
+    change, namespace = dangerous_changes(synth_json(BASE), synth_json(fsx(enabled=False)))
     assert "the FSx for Lustre file system would be deleted" in change.what
     assert "terraform state rm aws_fsx_lustre_file_system." in change.instead
+    assert "the namespace 'ml-team' the stack created would be deleted" in namespace.what  # create_namespace: true
 
 
 def test_refused_through_main_then_allowed(tmp_path):
@@ -82,7 +83,32 @@ def test_growing_the_file_system_leaves_the_claim_request_alone(synth_json):
 
 @pytest.mark.parametrize("overrides", [{"namespace": "research"}, {"claim_name": "datasets"}])
 def test_moving_the_claim_is_refused_because_the_volume_stays_bound_to_the_old_one(synth_json, overrides):
-    (change,) = dangerous_changes(synth_json(BASE), synth_json(fsx(**overrides)))
+    (change,) = [c for c in dangerous_changes(synth_json(BASE), synth_json(fsx(**overrides))) if "claim" in c.what]
     moved_to = f"{overrides.get('namespace', 'ml-team')}/{overrides.get('claim_name', 'shared-fsx')}"
     assert change.what.endswith(f"the FSx claim moves from ml-team/shared-fsx to {moved_to}")
     assert "the new claim stays Pending" in change.why and "claimRef" in change.instead
+
+
+# The namespace the stack created (create_namespace: true in BASE): deleting it deletes everything in it.
+NAMESPACE_DELETED = [
+    ("create_namespace switched off", fsx(create_namespace=False),
+     "the namespace 'ml-team' the stack created would be deleted (hyperpod_fsx_lustre.create_namespace false, or "
+     "FSx off)"),
+    ("namespace renamed", fsx(namespace="research"),
+     "the namespace 'ml-team' the stack created would be deleted (replaced by 'research': "
+     "hyperpod_fsx_lustre.namespace changed)"),
+]
+
+
+@pytest.mark.parametrize("description, config, what", NAMESPACE_DELETED, ids=[n[0] for n in NAMESPACE_DELETED])
+def test_deleting_the_created_namespace_is_refused(synth_json, description, config, what):
+    (change,) = [c for c in dangerous_changes(synth_json(BASE), synth_json(config)) if "namespace" in c.what]
+    assert change.what == f"cluster 'ml-platform-hyperpod': {what}"
+    assert "Kubernetes deletes everything in it" in change.why
+    assert change.instead.startswith("to keep the namespace, run `terraform state rm kubernetes_namespace_v1.hyperpod_")
+
+
+def test_a_namespace_the_stack_never_created_is_not_guarded(synth_json):
+    existing = fsx(create_namespace=False)
+    (change,) = dangerous_changes(synth_json(existing), synth_json(fsx(create_namespace=False, namespace="research")))
+    assert "the FSx claim moves" in change.what  # the claim, yes; the namespace is not the stack's to delete
