@@ -27,7 +27,7 @@ def _offered(context: Context, name: str, kubernetes: str) -> list[str]:
 
 def _newest(versions: list[str]) -> str:
     """v1.2.10-eksbuild.3 > v1.2.9-eksbuild.9 (numbers compared as numbers; unreadable versions sort first)."""
-    return max(versions, key=lambda v: [int(n) for n in re.findall(r"\d+", v)])
+    return max(versions, key=lambda v: [int(n) for n in re.findall(r"[0-9]+", v)])
 
 
 def version_check(context: Context, name: str, version: str, key: str, kubernetes: str) -> Check:

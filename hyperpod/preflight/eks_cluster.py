@@ -18,7 +18,7 @@ OLDEST_KUBERNETES, NEWEST_KUBERNETES = (1, 28), (1, 34)
 SUPPORTED_AUTHENTICATION_MODES = ("API", "API_AND_CONFIG_MAP")
 MIN_VPC_CNI = (1, 18, 3)
 VPC_CNI_ADDON = "vpc-cni"
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
+_VERSION = re.compile(r"^v?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?")
 
 
 def _version(text: str | None) -> tuple[int, ...] | None:
