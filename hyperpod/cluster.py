@@ -38,6 +38,7 @@ from hyperpod.config.capacity import ScheduledUpdate
 from hyperpod.config.tags import SECURITY_GROUP_NAME_TAG  # the tag rules count it
 from hyperpod.config.tokens import terraform_literal
 from hyperpod.eks import SUPPORTED_AUTHENTICATION_MODES, EksCluster
+from hyperpod.instance_group_options import group_options
 from hyperpod.lifecycle_bucket import LifecycleScripts
 
 AUTH_MODE_MESSAGE = (
@@ -93,6 +94,7 @@ def cluster_instance_group(group: InstanceGroup, *, execution_role_arn: str, sou
         capacity_requirements=capacity_requirements(group.capacity_type),
         min_instance_count=group.min_instance_count,
         scheduled_update_config=scheduled_update_config(group.scheduled_update),
+        **group_options(group),
     )
 
 

@@ -25,7 +25,8 @@ from hyperpod.state_backend import declare_backend
 
 
 def device_plugins(config: HyperPodConfig) -> DevicePlugins:
-    needed = instance_types.device_plugins_needed(group.instance_type for group in config.hyperpod_instance_groups)
+    needed = instance_types.device_plugins_needed(
+        name for group in config.hyperpod_instance_groups for name in group.instance_types)
     return DevicePlugins(nvidia="nvidia" in needed, neuron="neuron" in needed, efa="efa" in needed)
 
 
@@ -145,7 +146,10 @@ class HyperPodStack(TerraformStack):
         TerraformOutput(self, "lifecycle_scripts_bucket", value=hyperpod.bucket.bucket.bucket,
                         description="Name of the S3 bucket holding the lifecycle scripts")
         groups = [{"name": g.name, "instance_type": g.instance_type, "instance_count": g.instance_count,
-                   "deep_health_checks": list(g.deep_health_checks)} for g in hyperpod.config.hyperpod_instance_groups]
+                   "deep_health_checks": list(g.deep_health_checks),
+                   # Flexible groups only, so single-type groups keep their output as before.
+                   **({"instance_types": list(g.instance_types)} if g.instance_requirements else {})}
+                  for g in hyperpod.config.hyperpod_instance_groups]
         TerraformOutput(self, "hyperpod_instance_groups", value=groups,
                         description="Instance groups as configured (name, type, count, deep health checks)")
         addons = hyperpod.cluster_addons

@@ -164,6 +164,8 @@ def _sagemaker_checks(state: SageMakerState) -> list[Check]:
             detail += f", InService from {group.min_count}"
         if group.status:
             detail += f", group {group.status}"
+        if group.patching:
+            detail += f", {group.patching}"
         checks.append(Check(f"sagemaker: group {group.name}", status, detail, NODE_SCOPE))
     checks += _capacity_checks(state)
     by_status = Counter(node.status for node in state.nodes)

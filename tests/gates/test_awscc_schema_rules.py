@@ -125,7 +125,18 @@ BROKEN = [
      f"{CLUSTER}.cluster_status: 'cluster_status' is computed by the provider and must not be set"),
     ("read-only current_count", _set(G + ("current_count",), 2),
      f"{GROUP}.current_count: 'current_count' is read-only in CloudFormation"),
+    # a flexible group: instance_requirements instead of instance_type, never both
+    ("instance_type and instance_requirements together",
+     _set(G + ("instance_requirements",), {"instance_types": ["ml.p5.48xlarge"]}),
+     f"{GROUP}.instance_type: 'instance_type' and 'instance_requirements' are mutually exclusive"),
 ]
+
+
+def test_a_flexible_group_needs_no_instance_type(handwritten):
+    _delete(G + ("instance_type",))(handwritten)
+    assert any("'instance_type' is required" in v for v in violations(handwritten))
+    _set(G + ("instance_requirements",), {"instance_types": ["ml.p5.48xlarge", "ml.p4d.24xlarge"]})(handwritten)
+    assert violations(handwritten) == []
 
 
 @pytest.mark.parametrize("mutate,expected", [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])

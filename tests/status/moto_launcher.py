@@ -14,6 +14,9 @@ Run as a separate process: `python tests/status/moto_launcher.py -H 127.0.0.1 -p
 4. moto drops MinInstanceCount, NodeProvisioningMode and AutoScaling: a group's MinInstanceCount is echoed as
    DescribeCluster's MinCount, and tags `test:NodeProvisioningMode`, `test:AutoScaling:Mode`,
    `test:AutoScaling:Status` and `test:AutoScaling:FailureMessage` set the cluster-level fields.
+5. moto knows neither flexible groups nor automatic patching: a tag `test:InstanceTypes:<group>` (types joined by
+   commas) turns the group's InstanceType into InstanceRequirements' current and desired types, and
+   `test:AutoPatch:<group>` (`<strategy>` or `<strategy>@<epoch seconds of the next patch>`) sets AutoPatchConfig.
 """
 
 from __future__ import annotations
@@ -49,6 +52,15 @@ def _install_hooks() -> None:
         for group in cluster.instance_groups:
             if "MinInstanceCount" in group:
                 group["MinCount"] = group["MinInstanceCount"]
+            name = group.get("InstanceGroupName")
+            if f"test:InstanceTypes:{name}" in tag_values:
+                types = tag_values[f"test:InstanceTypes:{name}"].split(",")
+                group.pop("InstanceType", None)
+                group["InstanceRequirements"] = {"CurrentInstanceTypes": types, "DesiredInstanceTypes": types}
+            if f"test:AutoPatch:{name}" in tag_values:
+                strategy, _, epoch = tag_values[f"test:AutoPatch:{name}"].partition("@")
+                group["AutoPatchConfig"] = {"PatchingStrategy": strategy, **(
+                    {"CurrentPatchSchedule": {"NextPatchDate": int(epoch)}} if epoch else {})}
         cluster.capacity_fields = {}
         if "test:NodeProvisioningMode" in tag_values:
             cluster.capacity_fields["NodeProvisioningMode"] = tag_values["test:NodeProvisioningMode"]

@@ -1,0 +1,126 @@
+"""The newer awscc_sagemaker_cluster surface of an instance group (docs/instance-groups-advanced.md): every rule passes
+one input and refuses another with its path, the value and what is allowed; the synthesized group carries exactly
+what the config sets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hyperpod.config import parse_config
+from tests.conftest import minimal_config
+from tests.core.test_config import assert_problem
+
+P5 = "ml.p5.48xlarge"
+
+
+def group(**overrides) -> dict:
+    base = {"name": "gpu", "instance_type": "ml.g5.48xlarge", "instance_count": 2}
+    base.update(overrides)
+    return {key: value for key, value in base.items() if value is not None}
+
+
+def flexible(*types: str, **overrides) -> dict:
+    return group(instance_type=None, instance_requirements={"instance_types": list(types)}, **overrides)
+
+
+def with_groups(*groups, **top) -> dict:
+    return minimal_config(hyperpod_instance_groups=list(groups), **top)
+
+
+# (description, config that passes, config that fails, path, fragments of the message)
+RULES = [
+    ("instance_type and instance_requirements are mutually exclusive",
+     with_groups(flexible(P5, "ml.p4d.24xlarge")),
+     with_groups(group(instance_type=P5, instance_requirements={"instance_types": [P5]})),
+     "hyperpod_instance_groups[0].instance_requirements", ["got both", "one of them"]),
+    ("a group needs instance_type or instance_requirements",
+     with_groups(flexible(P5)),
+     with_groups(group(instance_type=None)),
+     "hyperpod_instance_groups[0].instance_type", ["required key is missing", "instance_requirements"]),
+    ("at most 20 flexible types",
+     with_groups(flexible(*[f"ml.c5.{s}" for s in "large xlarge 2xlarge 4xlarge 9xlarge 12xlarge".split()],
+                          *[f"ml.m5.{s}" for s in "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge".split()],
+                          *[f"ml.r6i.{s}" for s in "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge".split()])),
+     with_groups(flexible(*[f"ml.c5.{s}" for s in "large xlarge 2xlarge 4xlarge 9xlarge 12xlarge".split()],
+                          *[f"ml.m5.{s}" for s in "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge".split()],
+                          *[f"ml.r6i.{s}" for s in "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge"
+                          .split()])),
+     "hyperpod_instance_groups[0].instance_requirements.instance_types", ["at most 20"]),
+    ("at least one flexible type",
+     with_groups(flexible("ml.c5.large")),
+     with_groups(flexible()),
+     "hyperpod_instance_groups[0].instance_requirements.instance_types", ["at least 1"]),
+    ("flexible types are HyperPod types",
+     with_groups(flexible("g5.48xlarge", "ml.g6.48xlarge")),
+     with_groups(flexible("ml.g5.48xlarge", "ml.x9.huge")),
+     "hyperpod_instance_groups[0].instance_requirements.instance_types[1]", ['got "ml.x9.huge"',
+                                                                             "an instance type HyperPod offers"]),
+    ("deep health checks on a flexible group need accelerators on every type",
+     with_groups(flexible(P5, "ml.g5.48xlarge", deep_health_checks=["InstanceStress"])),
+     with_groups(flexible(P5, "ml.c5.large", deep_health_checks=["InstanceStress"])),
+     "hyperpod_instance_groups[0].deep_health_checks", ["ml.c5.large", "no GPU or Trainium"]),
+    ("EFA interface type enum",
+     with_groups(group(instance_type=P5, network_interface={"interface_type": "efa-only"})),
+     with_groups(group(instance_type=P5, network_interface={"interface_type": "ena"})),
+     "hyperpod_instance_groups[0].network_interface.interface_type", ['got "ena"', "'efa' or 'efa-only'"]),
+    ("EFA interface only on EFA-capable types",
+     with_groups(group(instance_type="ml.c5n.18xlarge", network_interface={"interface_type": "efa"})),
+     with_groups(group(instance_type="ml.g5.xlarge", network_interface={"interface_type": "efa"})),
+     "hyperpod_instance_groups[0].network_interface.interface_type", ['got "efa" with ml.g5.xlarge',
+                                                                      "no Elastic Fabric Adapter"]),
+    ("EFA interface on a flexible group: every type EFA-capable",
+     with_groups(flexible(P5, "ml.trn1.32xlarge", network_interface={"interface_type": "efa"})),
+     with_groups(flexible(P5, "ml.g5.2xlarge", network_interface={"interface_type": "efa"})),
+     "hyperpod_instance_groups[0].network_interface.interface_type", ["ml.g5.2xlarge"]),
+]
+
+
+@pytest.mark.parametrize("description, passing, failing, path, fragments", RULES, ids=[r[0] for r in RULES])
+def test_rule(description, passing, failing, path, fragments):
+    parse_config(passing)
+    assert_problem(failing, path, *fragments)
+
+
+def _cluster(document: dict) -> dict:
+    (cluster,) = document["resource"]["awscc_sagemaker_cluster"].values()
+    return cluster
+
+
+def test_flexible_group_synthesizes_its_types_in_priority_order(synth_json):
+    config = with_groups(group(name="single"), flexible("p5.48xlarge", "ml.p4d.24xlarge", name="flex",
+                                                        network_interface={"interface_type": "efa"}))
+    document = synth_json(config)
+    single, flex = _cluster(document)["instance_groups"]
+    assert "instance_requirements" not in single and "network_interface" not in single
+    assert single["instance_type"] == "ml.g5.48xlarge"
+    assert "instance_type" not in flex
+    assert flex["instance_requirements"] == {"instance_types": ["ml.p5.48xlarge", "ml.p4d.24xlarge"]}
+    assert flex["network_interface"] == {"interface_type": "efa"}
+    outputs = document["output"]["hyperpod_instance_groups"]["value"]
+    assert outputs[0] == {"name": "single", "instance_type": "ml.g5.48xlarge", "instance_count": 2,
+                          "deep_health_checks": []}
+    assert "instance_type" not in outputs[1]  # Terraform JSON leaves a null attribute out
+    assert outputs[1]["instance_types"] == ["ml.p5.48xlarge", "ml.p4d.24xlarge"]
+
+
+def test_device_plugins_come_from_every_flexible_type(synth_json):
+    """A CPU type first and a Trainium type second: the Neuron plugin is still needed, the NVIDIA one is not."""
+    document = synth_json(with_groups(flexible("ml.m5.large", "ml.trn1.32xlarge", name="flex")))
+    (release,) = document["resource"]["helm_release"].values()
+    values = json.loads(release["values"][0])
+    assert values["neuron-device-plugin"]["devicePlugin"]["enabled"] is True
+    assert values["nvidia-device-plugin"]["devicePlugin"]["enabled"] is False
+
+
+def test_summary_counts_flexible_accelerators_as_a_range():
+    from pathlib import Path
+
+    from hyperpod.app.summary import summary
+
+    config, _ = parse_config(with_groups(flexible(P5, "ml.g5.12xlarge", name="flex", instance_count=3),
+                                         group(name="trn", instance_type="ml.trn1.32xlarge", instance_count=1)))
+    text = summary(config, Path("cdk.tf.json"))
+    assert "group flex: 3 x one of ml.p5.48xlarge > ml.g5.12xlarge" in text
+    assert "12-24 GPUs" in text and "16 Trainium chips" in text
