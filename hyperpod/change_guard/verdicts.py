@@ -13,6 +13,7 @@ import json
 
 from hyperpod.change_guard.change import DangerousChange
 from hyperpod.change_guard.difference import differences, resolved_differences, show
+from hyperpod.change_guard.instance_group_surface import surface_changes
 from hyperpod.change_guard.previous import CLUSTER_TYPE, RELEASE_TYPE
 from hyperpod.change_guard.shared_storage import file_system_changes
 
@@ -93,6 +94,7 @@ def dangerous_changes(previous: dict, new: dict) -> list[DangerousChange]:
         changes += _cluster_changes(name, old, new_clusters[logical_id], previous, new)
         changes += _chart_uninstall(name, previous, new)
         changes += file_system_changes(name, previous, new)
+        changes += surface_changes(name, old, new_clusters[logical_id])
     return changes
 
 

@@ -19,6 +19,7 @@ from hyperpod.config.capacity import (
     TrainingPlanArn,
 )
 from hyperpod.config.errors import Problem, value_repr
+from hyperpod.config.auto_patch import AutoPatchConfig, auto_patch_problems
 from hyperpod.config.flexible import InstanceRequirements, NetworkInterface, flexible_problems
 from hyperpod.config.fields import ResourceName, SecurityGroupId, Strict, SubnetId, choice_of_integers
 
@@ -88,6 +89,9 @@ class InstanceGroup(Strict):
                           "`instance_type`.")
     network_interface: NetworkInterface | None = Field(
         None, description="`{interface_type: efa | efa-only}` on instance types that support EFA.")
+    auto_patch_config: AutoPatchConfig | None = Field(
+        None, description="Automatic security patching as nodes become idle: `{patching_strategy: WhenIdle | "
+                          "WhenAllIdle, deployment_config?}`.")
 
     @property
     def instance_types(self) -> tuple[str, ...]:
@@ -113,6 +117,7 @@ def instance_group_problems(groups: list) -> list[Problem]:
                                         "cluster"))
             seen.setdefault(name, index)
         problems += _deep_health_check_problems(group, where) + flexible_problems(group, where)
+        problems += auto_patch_problems(group, where)
     return problems
 
 

@@ -25,6 +25,10 @@ def flexible(*types: str, **overrides) -> dict:
     return group(instance_type=None, instance_requirements={"instance_types": list(types)}, **overrides)
 
 
+def patch(**deployment) -> dict:
+    return {"patching_strategy": "WhenIdle", "deployment_config": {"batch_size": 25, **deployment}}
+
+
 def with_groups(*groups, **top) -> dict:
     return minimal_config(hyperpod_instance_groups=list(groups), **top)
 
@@ -74,6 +78,29 @@ RULES = [
      with_groups(flexible(P5, "ml.trn1.32xlarge", network_interface={"interface_type": "efa"})),
      with_groups(flexible(P5, "ml.g5.2xlarge", network_interface={"interface_type": "efa"})),
      "hyperpod_instance_groups[0].network_interface.interface_type", ["ml.g5.2xlarge"]),
+    ("patching strategy enum",
+     with_groups(group(auto_patch_config={"patching_strategy": "WhenAllIdle"})),
+     with_groups(group(auto_patch_config={"patching_strategy": "Always"})),
+     "hyperpod_instance_groups[0].auto_patch_config.patching_strategy", ['got "Always"',
+                                                                         "'WhenIdle' or 'WhenAllIdle'"]),
+    ("patch batch as a percentage at most 100",
+     with_groups(group(auto_patch_config=patch(batch_size=100))),
+     with_groups(group(auto_patch_config=patch(batch_size=101))),
+     "hyperpod_instance_groups[0].auto_patch_config.deployment_config.batch_size",
+     ["got 101 with batch_type CAPACITY_PERCENTAGE", "1-100"]),
+    ("patch batch of instances may exceed 100",
+     with_groups(group(instance_count=200, auto_patch_config=patch(batch_type="INSTANCE_COUNT", batch_size=150))),
+     with_groups(group(auto_patch_config=patch(batch_type="INSTANCE_COUNT", batch_size=0))),
+     "hyperpod_instance_groups[0].auto_patch_config.deployment_config.batch_size", ["got 0", "at least 1"]),
+    ("patch wait interval 0-3600 seconds",
+     with_groups(group(auto_patch_config=patch(wait_interval_seconds=3600))),
+     with_groups(group(auto_patch_config=patch(wait_interval_seconds=3601))),
+     "hyperpod_instance_groups[0].auto_patch_config.deployment_config.wait_interval_seconds",
+     ["got 3601", "at most 3600"]),
+    ("at most 10 patch rollback alarms",
+     with_groups(group(auto_patch_config=patch(rollback_alarms=[f"alarm-{i}" for i in range(10)]))),
+     with_groups(group(auto_patch_config=patch(rollback_alarms=[f"alarm-{i}" for i in range(11)]))),
+     "hyperpod_instance_groups[0].auto_patch_config.deployment_config.rollback_alarms", ["at most 10"]),
 ]
 
 
@@ -124,3 +151,29 @@ def test_summary_counts_flexible_accelerators_as_a_range():
     text = summary(config, Path("cdk.tf.json"))
     assert "group flex: 3 x one of ml.p5.48xlarge > ml.g5.12xlarge" in text
     assert "12-24 GPUs" in text and "16 Trainium chips" in text
+
+
+def test_auto_patching_with_a_scheduled_update_warns():
+    update = {"schedule_expression": "cron(0 3 ? * SUN *)", "batch_size": 25}
+    _, warnings = parse_config(with_groups(group(auto_patch_config=patch(), scheduled_update=update)))
+    (warning,) = [str(w) for w in warnings if "auto_patch_config" in str(w)]
+    assert warning.startswith("warning: hyperpod_instance_groups[0].auto_patch_config: set together with "
+                              "scheduled_update")
+    _, warnings = parse_config(with_groups(group(auto_patch_config=patch())))
+    assert not [w for w in warnings if "auto_patch_config" in str(w)]
+
+
+def test_auto_patch_config_synthesizes_per_group(synth_json):
+    config = with_groups(group(name="plain"), group(name="patched", auto_patch_config=patch(
+        wait_interval_seconds=600, rollback_alarms=["gpu-${errors}"])), group(name="idle", auto_patch_config={
+            "patching_strategy": "WhenAllIdle"}))
+    plain, patched, idle = _cluster(synth_json(config))["instance_groups"]
+    assert "auto_patch_config" not in plain
+    assert patched["auto_patch_config"] == {
+        "patching_strategy": "WhenIdle",
+        "deployment_config": {"rolling_update_policy": {"maximum_batch_size": {"type": "CAPACITY_PERCENTAGE",
+                                                                               "value": 25}},
+                              "wait_interval_in_seconds": 600,
+                              # `${` is escaped: Terraform reads the alarm name as text, not a template.
+                              "auto_rollback_configuration": [{"alarm_name": "gpu-$${errors}"}]}}
+    assert idle["auto_patch_config"] == {"patching_strategy": "WhenAllIdle"}
