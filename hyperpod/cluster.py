@@ -38,7 +38,7 @@ from hyperpod.config.capacity import ScheduledUpdate
 from hyperpod.config.tags import SECURITY_GROUP_NAME_TAG  # the tag rules count it
 from hyperpod.config.tokens import terraform_literal
 from hyperpod.eks import SUPPORTED_AUTHENTICATION_MODES, EksCluster
-from hyperpod.instance_group_options import group_options
+from hyperpod.instance_group_options import LustreLocation, extra_storage, group_options
 from hyperpod.lifecycle_bucket import LifecycleScripts
 
 AUTH_MODE_MESSAGE = (
@@ -74,7 +74,8 @@ class InstanceNetwork(Construct):
 
 
 def cluster_instance_group(group: InstanceGroup, *, execution_role_arn: str, source_s3_uri: str,
-                           on_create: str, cluster_vpc: VpcConfig | None = None) -> ClusterInstanceGroup:
+                           on_create: str, cluster_vpc: VpcConfig | None = None,
+                           stack_file_system: LustreLocation | None = None) -> ClusterInstanceGroup:
     """The awscc shape of one group; keys the group leaves unset are left out, so its output stays as before."""
     return ClusterInstanceGroup(
         instance_group_name=group.name,
@@ -84,7 +85,8 @@ def cluster_instance_group(group: InstanceGroup, *, execution_role_arn: str, sou
         life_cycle_config=LifeCycleConfig(source_s3_uri=source_s3_uri, on_create=on_create),
         threads_per_core=group.threads_per_core,
         instance_storage_configs=[InstanceStorageConfig(EbsVolumeConfig(volume_size_in_gb=group.ebs_volume_gb,
-                                                                        volume_kms_key_id=group.ebs_kms_key_id))],
+                                                                        volume_kms_key_id=group.ebs_kms_key_id)),
+                                  *extra_storage(group, stack_file_system)],
         # The API takes 1-2 checks: an empty list is left out rather than sent.
         on_start_deep_health_checks=list(group.deep_health_checks) or None,
         kubernetes_config=kubernetes_config(group),
@@ -171,7 +173,8 @@ class HyperPodCluster(Construct):
 
     def __init__(self, scope: Construct, id: str, *, config: HyperPodConfig, eks: EksCluster,
                  execution_role_arn: str, lifecycle: LifecycleScripts, vpc: VpcConfig,
-                 cluster_role_arn: str | None = None, depends_on: Sequence[ITerraformDependable] = ()):
+                 cluster_role_arn: str | None = None, depends_on: Sequence[ITerraformDependable] = (),
+                 stack_file_system: LustreLocation | None = None):
         super().__init__(scope, id)
         mode = eks.authentication_mode
         if not is_token(mode) and mode not in SUPPORTED_AUTHENTICATION_MODES:
@@ -182,7 +185,8 @@ class HyperPodCluster(Construct):
                 cluster_name=config.hyperpod_cluster_name,
                 instance_groups=[cluster_instance_group(group, execution_role_arn=execution_role_arn,
                                                         source_s3_uri=lifecycle.source_s3_uri,
-                                                        on_create=lifecycle.on_create, cluster_vpc=vpc)
+                                                        on_create=lifecycle.on_create, cluster_vpc=vpc,
+                                                        stack_file_system=stack_file_system)
                                  for group in config.hyperpod_instance_groups],
                 orchestrator=Orchestrator(eks=EksOrchestrator(cluster_arn=eks.arn)),
                 vpc_config=vpc,

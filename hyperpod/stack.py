@@ -19,6 +19,7 @@ from hyperpod.config import HyperPodConfig
 from hyperpod.config.tags import DEFAULT_TAGS  # the tag rules count them
 from hyperpod.eks import AwsContext, EksCluster, ExistingEksCluster
 from hyperpod.execution_role import ExecutionRole, role_name_prefix
+from hyperpod.instance_group_options import LustreLocation, lazy_location, root_volume_keys
 from hyperpod.lifecycle_bucket import LifecycleScripts, LifecycleScriptsBucket
 from hyperpod.state_backend import declare_backend
 
@@ -76,7 +77,8 @@ class HyperPod(Construct):
             self, "execution-role", role_name_prefix=role_name_prefix(name), aws=aws, eks_cluster_arn=eks.arn,
             lifecycle_bucket_arn=self.bucket.bucket.arn, vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
             security_group_ids=security_group_ids,
-            ebs_kms_key_arns=[g.ebs_kms_key_id for g in config.hyperpod_instance_groups if g.ebs_kms_key_id])
+            ebs_kms_key_arns=[*(g.ebs_kms_key_id for g in config.hyperpod_instance_groups if g.ebs_kms_key_id),
+                              *(key for g in config.hyperpod_instance_groups for key in root_volume_keys(g))])
 
         depends_on = []
         if config.hyperpod_install_helm_dependencies:
@@ -96,7 +98,8 @@ class HyperPod(Construct):
             self, "cluster", config=config, eks=eks, execution_role_arn=self.execution_role.arn,
             lifecycle=self.lifecycle_scripts,
             vpc=VpcConfig(security_group_ids=security_group_ids, subnets=subnet_ids),
-            cluster_role_arn=cluster_role_arn, depends_on=depends_on)
+            cluster_role_arn=cluster_role_arn, depends_on=depends_on,
+            stack_file_system=self._stack_file_system(config))
         if scaling.enabled:
             self.karpenter = KarpenterNodes(self, "karpenter", name=name.lower(),
                                             instance_groups=scaling.instance_groups, cluster=self.cluster.resource)
@@ -109,6 +112,18 @@ class HyperPod(Construct):
                 placement=eks_addons.InstancePlacement(vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
                                                        security_group_id=security_group_ids[0]),
                 tags=tags)
+
+
+    def _stack_file_system(self, config: HyperPodConfig) -> LustreLocation | None:
+        """Where groups that mount `stack_file_system` find it: the existing file system's names, or the created
+        one's (built later, with the add-ons, so read at synthesis time)."""
+        fsx = config.hyperpod_fsx_lustre
+        if not fsx.enabled:
+            return None
+        if fsx.file_system_id:
+            return LustreLocation(dns_name=fsx.dns_name, mount_name=fsx.mount_name)
+        return lazy_location(lambda: self.cluster_addons.file_system.dns_name,
+                             lambda: self.cluster_addons.file_system.mount_name)
 
 
 class HyperPodStack(TerraformStack):

@@ -281,5 +281,7 @@ def _group_capacity_changes(name: str, group: str, old: dict, new: dict) -> list
 
 def _volume_keys(group: dict) -> list:
     storage = group.get("instance_storage_configs", [])
-    return [(c.get("ebs_volume_config") or {}).get("volume_kms_key_id")
-            for c in (storage if isinstance(storage, list) else []) if isinstance(c, dict)]
+    # EBS entries only: a file system mounted next to them (FSx for Lustre or OpenZFS) carries no key.
+    return [c["ebs_volume_config"].get("volume_kms_key_id")
+            for c in (storage if isinstance(storage, list) else [])
+            if isinstance(c, dict) and isinstance(c.get("ebs_volume_config"), dict)]

@@ -21,6 +21,7 @@ from hyperpod.config.capacity import (
 from hyperpod.config.errors import Problem, value_repr
 from hyperpod.config.auto_patch import AutoPatchConfig, auto_patch_problems
 from hyperpod.config.flexible import InstanceRequirements, NetworkInterface, flexible_problems
+from hyperpod.config.group_storage import StorageConfig
 from hyperpod.config.fields import ResourceName, SecurityGroupId, Strict, SubnetId, choice_of_integers
 
 DEEP_HEALTH_CHECKS = ("InstanceStress", "InstanceConnectivity")
@@ -92,6 +93,9 @@ class InstanceGroup(Strict):
     auto_patch_config: AutoPatchConfig | None = Field(
         None, description="Automatic security patching as nodes become idle: `{patching_strategy: WhenIdle | "
                           "WhenAllIdle, deployment_config?}`.")
+    instance_storage_configs: list[StorageConfig] | None = Field(
+        None, description="At most 3 more storage entries next to the secondary EBS volume: FSx for Lustre or "
+                          "OpenZFS file systems mounted on the nodes, or the root volume's KMS key.")
 
     @property
     def instance_types(self) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from hyperpod.config.fsx_lustre import FsxLustre, fsx_lustre_problems
 from hyperpod.config.helm_chart import HelmChartSource, helm_chart_problems
 from hyperpod.config.instance_groups import MAX_INSTANCE_GROUPS, InstanceGroup, instance_group_problems
 from hyperpod.config.state import DEFAULT_STACK_NAME, StackName, StateConfig, state_problems
+from hyperpod.config.surface import surface_problems
 from hyperpod.config.tags import tag_problems
 from hyperpod.config.tokens import LITERALS_ONLY
 
@@ -132,7 +133,7 @@ def cross_field_problems(raw: dict, context: object = None) -> list[Problem]:
                                                             "hyperpod_enabled is true"))
     if isinstance(groups, list):
         problems += instance_group_problems(groups)
-    problems += capacity_problems(raw) + addon_problems(raw) + fsx_lustre_problems(raw)
+    problems += capacity_problems(raw) + addon_problems(raw) + fsx_lustre_problems(raw) + surface_problems(raw)
     problems += state_problems(raw.get("state"))
     return problems
 

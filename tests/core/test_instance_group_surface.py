@@ -33,6 +33,14 @@ def with_groups(*groups, **top) -> dict:
     return minimal_config(hyperpod_instance_groups=list(groups), **top)
 
 
+KEY = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+DNS = "fs-0123456789abcdef0.fsx.us-west-2.amazonaws.com"
+LUSTRE = {"fsx_lustre_config": {"dns_name": DNS, "mount_name": "abcdefgh", "mount_path": "/fsx"}}
+ZFS = {"fsx_open_zfs_config": {"dns_name": DNS.replace("0123", "0456"), "mount_path": "/home"}}
+ROOT = {"ebs_volume_config": {"root_volume": True, "volume_kms_key_id": KEY}}
+STACK_FSX = {"fsx_lustre_config": {"stack_file_system": True, "mount_path": "/fsx"}}
+FSX_ON = {"enabled": True, "deployment_type": "PERSISTENT_2", "storage_capacity_gib": 1200}
+
 # (description, config that passes, config that fails, path, fragments of the message)
 RULES = [
     ("instance_type and instance_requirements are mutually exclusive",
@@ -101,6 +109,66 @@ RULES = [
      with_groups(group(auto_patch_config=patch(rollback_alarms=[f"alarm-{i}" for i in range(10)]))),
      with_groups(group(auto_patch_config=patch(rollback_alarms=[f"alarm-{i}" for i in range(11)]))),
      "hyperpod_instance_groups[0].auto_patch_config.deployment_config.rollback_alarms", ["at most 10"]),
+    ("at most 3 storage entries next to the secondary volume",
+     with_groups(group(instance_storage_configs=[LUSTRE, ZFS, ROOT])),
+     with_groups(group(instance_storage_configs=[LUSTRE, ZFS, ROOT, LUSTRE])),
+     "hyperpod_instance_groups[0].instance_storage_configs", ["got 4 entries", "at most 3"]),
+    ("one kind per storage entry",
+     with_groups(group(instance_storage_configs=[LUSTRE])),
+     with_groups(group(instance_storage_configs=[{**LUSTRE, **ZFS}])),
+     "hyperpod_instance_groups[0].instance_storage_configs[0]", ["fsx_lustre_config, fsx_open_zfs_config",
+                                                                 "exactly one of"]),
+    ("one root volume",
+     with_groups(group(instance_storage_configs=[ROOT])),
+     with_groups(group(instance_storage_configs=[ROOT, ROOT])),
+     "hyperpod_instance_groups[0].instance_storage_configs", ["got 2 ebs_volume_config entries"]),
+    ("root volume entry is the root volume",
+     with_groups(group(instance_storage_configs=[ROOT])),
+     with_groups(group(instance_storage_configs=[{"ebs_volume_config": {"root_volume": False,
+                                                                        "volume_kms_key_id": KEY}}])),
+     "hyperpod_instance_groups[0].instance_storage_configs[0].ebs_volume_config.root_volume", ["got false",
+                                                                                              "allowed: True"]),
+    ("root volume needs a key",
+     with_groups(group(instance_storage_configs=[ROOT])),
+     with_groups(group(instance_storage_configs=[{"ebs_volume_config": {"root_volume": True}}])),
+     "hyperpod_instance_groups[0].instance_storage_configs[0].ebs_volume_config.volume_kms_key_id",
+     ["required key is missing"]),
+    ("root volume key needs continuous provisioning",
+     with_groups(group(instance_storage_configs=[ROOT])),
+     with_groups(group(instance_storage_configs=[ROOT]), hyperpod_node_provisioning_mode=None),
+     "hyperpod_instance_groups[0].instance_storage_configs", ["root volume key", "\"Continuous\""]),
+    ("Lustre mount needs its DNS and mount names",
+     with_groups(group(instance_storage_configs=[LUSTRE])),
+     with_groups(group(instance_storage_configs=[{"fsx_lustre_config": {"dns_name": DNS}}])),
+     "hyperpod_instance_groups[0].instance_storage_configs[0].fsx_lustre_config.mount_name",
+     ["required key is missing", "stack_file_system true"]),
+    ("FSx DNS name",
+     with_groups(group(instance_storage_configs=[ZFS])),
+     with_groups(group(instance_storage_configs=[{"fsx_open_zfs_config": {"dns_name": "fs-1.${var.x}.com"}}])),
+     "hyperpod_instance_groups[0].instance_storage_configs[0].fsx_open_zfs_config.dns_name",
+     ["an FSx DNS name"]),
+    ("Lustre mount name 1-8 characters",
+     with_groups(group(instance_storage_configs=[LUSTRE])),
+     with_groups(group(instance_storage_configs=[{"fsx_lustre_config": {"dns_name": DNS,
+                                                                        "mount_name": "abcdefghi"}}])),
+     "hyperpod_instance_groups[0].instance_storage_configs[0].fsx_lustre_config.mount_name", ["1-8 letters"]),
+    ("mount path is absolute",
+     with_groups(group(instance_storage_configs=[ZFS])),
+     with_groups(group(instance_storage_configs=[{"fsx_open_zfs_config": {"dns_name": DNS, "mount_path": "home"}}])),
+     "hyperpod_instance_groups[0].instance_storage_configs[0].fsx_open_zfs_config.mount_path",
+     ['got "home"', "an absolute path"]),
+    ("the stack's file system needs hyperpod_fsx_lustre",
+     with_groups(group(instance_storage_configs=[STACK_FSX]), hyperpod_fsx_lustre=FSX_ON),
+     with_groups(group(instance_storage_configs=[STACK_FSX])),
+     "hyperpod_instance_groups[0].instance_storage_configs[0].fsx_lustre_config.stack_file_system",
+     ["without hyperpod_fsx_lustre.enabled"]),
+    ("the stack's file system is not named again",
+     with_groups(group(instance_storage_configs=[STACK_FSX]), hyperpod_fsx_lustre=FSX_ON),
+     with_groups(group(instance_storage_configs=[{"fsx_lustre_config": {"stack_file_system": True,
+                                                                        "dns_name": DNS}}]),
+                 hyperpod_fsx_lustre=FSX_ON),
+     "hyperpod_instance_groups[0].instance_storage_configs[0].fsx_lustre_config.dns_name",
+     ["with stack_file_system true", "leave it out"]),
 ]
 
 
@@ -177,3 +245,32 @@ def test_auto_patch_config_synthesizes_per_group(synth_json):
                               # `${` is escaped: Terraform reads the alarm name as text, not a template.
                               "auto_rollback_configuration": [{"alarm_name": "gpu-$${errors}"}]}}
     assert idle["auto_patch_config"] == {"patching_strategy": "WhenAllIdle"}
+
+
+def test_storage_entries_follow_the_secondary_volume(synth_json):
+    config = with_groups(group(name="plain"), group(name="mounts", instance_storage_configs=[LUSTRE, ZFS, ROOT]))
+    document = synth_json(config)
+    plain, mounts = _cluster(document)["instance_groups"]
+    assert plain["instance_storage_configs"] == [{"ebs_volume_config": {"volume_size_in_gb": 500}}]
+    assert mounts["instance_storage_configs"] == [
+        {"ebs_volume_config": {"volume_size_in_gb": 500}},
+        {"fsx_lustre_config": {"dns_name": DNS, "mount_name": "abcdefgh", "mount_path": "/fsx"}},
+        {"fsx_open_zfs_config": {"dns_name": DNS.replace("0123", "0456"), "mount_path": "/home"}},
+        {"ebs_volume_config": {"root_volume": True, "volume_kms_key_id": KEY}}]
+    # The execution role may create grants on the root volume's key for EC2 (as for the secondary volume's).
+    (policy,) = [p for p in document["data"]["aws_iam_policy_document"].values()
+                 if any(s.get("sid") == "GrantEbsVolumeKeys" for s in p.get("statement", []))]
+    (grant,) = [s for s in policy["statement"] if s.get("sid") == "GrantEbsVolumeKeys"]
+    assert grant["resources"] == [KEY]
+
+
+def test_the_stack_file_system_is_mounted_by_reference(synth_json):
+    document = synth_json(with_groups(group(instance_storage_configs=[STACK_FSX]), hyperpod_fsx_lustre=FSX_ON))
+    (file_system,) = document["resource"]["aws_fsx_lustre_file_system"]
+    mount = _cluster(document)["instance_groups"][0]["instance_storage_configs"][1]["fsx_lustre_config"]
+    assert mount == {"dns_name": f"${{aws_fsx_lustre_file_system.{file_system}.dns_name}}",
+                     "mount_name": f"${{aws_fsx_lustre_file_system.{file_system}.mount_name}}", "mount_path": "/fsx"}
+    existing = {"enabled": True, "file_system_id": "fs-0123456789abcdef0", "dns_name": DNS, "mount_name": "abcdefgh"}
+    document = synth_json(with_groups(group(instance_storage_configs=[STACK_FSX]), hyperpod_fsx_lustre=existing))
+    mount = _cluster(document)["instance_groups"][0]["instance_storage_configs"][1]["fsx_lustre_config"]
+    assert mount == {"dns_name": DNS, "mount_name": "abcdefgh", "mount_path": "/fsx"}

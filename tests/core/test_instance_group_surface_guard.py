@@ -13,10 +13,14 @@ from hyperpod.change_guard import dangerous_changes
 from tests.conftest import main_in_process, minimal_config
 from tests.core.test_cli import STACK_JSON, write_config
 
+KEY = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ROOT = {"ebs_volume_config": {"root_volume": True, "volume_kms_key_id": KEY}}
+ZFS = {"fsx_open_zfs_config": {"dns_name": "fs-0123456789abcdef0.fsx.us-west-2.amazonaws.com", "mount_path": "/home"}}
 PATCH = {"patching_strategy": "WhenIdle", "deployment_config": {"batch_size": 25}}
 BASE = minimal_config(hyperpod_instance_groups=[
     {"name": "flex", "instance_requirements": {"instance_types": ["ml.p5.48xlarge", "ml.p4d.24xlarge"]},
-     "instance_count": 2, "network_interface": {"interface_type": "efa"}, "auto_patch_config": PATCH},
+     "instance_count": 2, "network_interface": {"interface_type": "efa"}, "auto_patch_config": PATCH,
+     "instance_storage_configs": [ROOT]},
     {"name": "single", "instance_type": "ml.g5.48xlarge", "instance_count": 1},
 ])
 
@@ -42,6 +46,11 @@ DANGEROUS = [
      "group 'flex': auto_patch_config", "the deployed automatic patching stays"),
     ("EFA interface dropped from the config", changed(0, network_interface=None),
      "group 'flex': network_interface", "the deployed network interface type stays"),
+    ("another root volume key", changed(0, instance_storage_configs=[
+        {"ebs_volume_config": {"root_volume": True, "volume_kms_key_id": KEY.replace("1234abcd", "9999abcd")}}]),
+     "group 'flex': EBS volume_kms_key_id changes", "cannot move a group's volumes to another KMS key"),
+    ("a root volume key on a running group", changed(1, instance_storage_configs=[ROOT]),
+     "group 'single': EBS volume_kms_key_id changes", "cannot move a group's volumes to another KMS key"),
 ]
 SAFE = [
     ("flexible types reordered and extended", changed(0, instance_requirements={
@@ -49,6 +58,7 @@ SAFE = [
     ("another patching strategy", changed(0, auto_patch_config={"patching_strategy": "WhenAllIdle"})),
     ("auto-patching added", changed(1, auto_patch_config=PATCH)),
     ("EFA interface added", changed(1, network_interface={"interface_type": "efa-only"})),
+    ("an OpenZFS mount added", changed(0, instance_storage_configs=[ROOT, ZFS])),
 ]
 
 
