@@ -40,6 +40,7 @@ from hyperpod.config.tokens import terraform_literal
 from hyperpod.eks import SUPPORTED_AUTHENTICATION_MODES, EksCluster
 from hyperpod.instance_group_options import LustreLocation, extra_storage, group_options
 from hyperpod.lifecycle_bucket import LifecycleScripts
+from hyperpod.restricted_groups import restricted_instance_groups, restricted_instance_groups_config
 
 AUTH_MODE_MESSAGE = (
     "HyperPod needs the EKS cluster's authentication mode to be API or API_AND_CONFIG_MAP (HyperPod creates its own "
@@ -172,7 +173,7 @@ class HyperPodCluster(Construct):
     """`awscc_sagemaker_cluster` orchestrated by an existing EKS cluster, groups in the order given."""
 
     def __init__(self, scope: Construct, id: str, *, config: HyperPodConfig, eks: EksCluster,
-                 execution_role_arn: str, lifecycle: LifecycleScripts, vpc: VpcConfig,
+                 execution_role_arn: str, lifecycle: LifecycleScripts | None, vpc: VpcConfig,
                  cluster_role_arn: str | None = None, depends_on: Sequence[ITerraformDependable] = (),
                  stack_file_system: LustreLocation | None = None):
         super().__init__(scope, id)
@@ -183,11 +184,12 @@ class HyperPodCluster(Construct):
             self, "cluster",
             SagemakerClusterConfig(
                 cluster_name=config.hyperpod_cluster_name,
+                # None, not []: a cluster of restricted groups only sends no instance groups (the API takes 1-100).
                 instance_groups=[cluster_instance_group(group, execution_role_arn=execution_role_arn,
                                                         source_s3_uri=lifecycle.source_s3_uri,
                                                         on_create=lifecycle.on_create, cluster_vpc=vpc,
                                                         stack_file_system=stack_file_system)
-                                 for group in config.hyperpod_instance_groups],
+                                 for group in config.hyperpod_instance_groups] or None,
                 orchestrator=Orchestrator(eks=EksOrchestrator(cluster_arn=eks.arn)),
                 vpc_config=vpc,
                 node_recovery=config.hyperpod_node_recovery,
@@ -196,9 +198,11 @@ class HyperPodCluster(Construct):
                 auto_scaling=auto_scaling(config),
                 cluster_role=cluster_role_arn if config.hyperpod_autoscaling.enabled else None,
                 tiered_storage_config=tiered_storage_config(config),
+                restricted_instance_groups=restricted_instance_groups(config, execution_role_arn),
+                restricted_instance_groups_config=restricted_instance_groups_config(config),
             ),
             # Nodes must not boot before their scripts exist and the HyperPod chart is installed.
-            depends_on=[*lifecycle.objects, *depends_on],
+            depends_on=[*(lifecycle.objects if lifecycle else ()), *depends_on],
             lifecycle=TerraformResourceLifecycle(
                 prevent_destroy=config.hyperpod_prevent_destroy,
                 # Karpenter owns the counts of autoscaled groups; the next apply must not undo its scaling.

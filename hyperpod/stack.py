@@ -61,11 +61,15 @@ class HyperPod(Construct):
         name = config.hyperpod_cluster_name
         tags = {**DEFAULT_TAGS, **config.tags}
 
-        self.bucket = LifecycleScriptsBucket(self, "lifecycle-bucket", cluster_name=name,
-                                             bucket_name=config.lifecycle_scripts_bucket_name,
-                                             prevent_destroy=config.hyperpod_prevent_destroy)
-        self.lifecycle_scripts = LifecycleScripts(self, "lifecycle-scripts", bucket=self.bucket.bucket,
-                                                  scripts=lifecycle_scripts)
+        # Restricted instance groups run no lifecycle scripts: a cluster of them only has no bucket (as in AWS's own
+        # HyperPod Terraform, which turns its bucket and lifecycle modules off for them).
+        self.bucket = self.lifecycle_scripts = None
+        if config.hyperpod_instance_groups:
+            self.bucket = LifecycleScriptsBucket(self, "lifecycle-bucket", cluster_name=name,
+                                                 bucket_name=config.lifecycle_scripts_bucket_name,
+                                                 prevent_destroy=config.hyperpod_prevent_destroy)
+            self.lifecycle_scripts = LifecycleScripts(self, "lifecycle-scripts", bucket=self.bucket.bucket,
+                                                      scripts=lifecycle_scripts)
 
         security_group_ids = [eks.cluster_security_group_id, *config.hyperpod_security_group_ids]
         if config.hyperpod_create_security_group:
@@ -75,7 +79,7 @@ class HyperPod(Construct):
 
         self.execution_role = ExecutionRole(
             self, "execution-role", role_name_prefix=role_name_prefix(name), aws=aws, eks_cluster_arn=eks.arn,
-            lifecycle_bucket_arn=self.bucket.bucket.arn, vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
+            lifecycle_bucket_arn=self.bucket.bucket.arn if self.bucket else None, vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
             security_group_ids=security_group_ids,
             ebs_kms_key_arns=[*(g.ebs_kms_key_id for g in config.hyperpod_instance_groups if g.ebs_kms_key_id),
                               *(key for g in config.hyperpod_instance_groups for key in root_volume_keys(g))])
@@ -158,8 +162,9 @@ class HyperPodStack(TerraformStack):
                         description="Status of the HyperPod cluster (InService when ready)")
         TerraformOutput(self, "hyperpod_execution_role_arn", value=hyperpod.execution_role.arn,
                         description="ARN of the IAM role HyperPod instances run as")
-        TerraformOutput(self, "lifecycle_scripts_bucket", value=hyperpod.bucket.bucket.bucket,
-                        description="Name of the S3 bucket holding the lifecycle scripts")
+        if hyperpod.bucket is not None:
+            TerraformOutput(self, "lifecycle_scripts_bucket", value=hyperpod.bucket.bucket.bucket,
+                            description="Name of the S3 bucket holding the lifecycle scripts")
         groups = [{"name": g.name, "instance_type": g.instance_type, "instance_count": g.instance_count,
                    "deep_health_checks": list(g.deep_health_checks),
                    # Flexible groups only, so single-type groups keep their output as before.

@@ -10,7 +10,8 @@ def _accelerator_ranges(group) -> dict[str, tuple[int, int]]:
     any listed type, so its count is a range (a CPU type in the list makes the fewest 0)."""
     from hyperpod import instance_types
 
-    kinds = [kind for kind in map(instance_types.lookup, group.instance_types) if kind is not None]
+    names = getattr(group, "instance_types", None) or (group.instance_type,)
+    kinds = [kind for kind in map(instance_types.lookup, names) if kind is not None]
     ranges = {}
     for accelerator in sorted({kind.accelerator for kind in kinds} - {"none"}):
         counts = [kind.accelerators if kind.accelerator == accelerator else 0 for kind in kinds]
@@ -38,7 +39,15 @@ def summary(config, written: Path) -> str:
         for kind, (low, high) in _accelerator_ranges(group).items():
             before = totals.get(kind, (0, 0))
             totals[kind] = (before[0] + low * group.instance_count, before[1] + high * group.instance_count)
+    for group in config.restricted_instance_groups:
+        lines.append(f"  restricted group {group.name}: {group.instance_count} x {group.instance_type}, "
+                     f"{group.ebs_volume_gb} GB")
+        instances += group.instance_count
+        for kind, (low, high) in _accelerator_ranges(group).items():
+            before = totals.get(kind, (0, 0))
+            totals[kind] = (before[0] + low * group.instance_count, before[1] + high * group.instance_count)
     amounts = ", ".join(_amount(kind, *totals[kind]) for kind in sorted(totals)) or "no accelerators"
-    lines.append(f"  total: {len(config.hyperpod_instance_groups)} group(s), {instances} instance(s), {amounts}")
+    count = len(config.hyperpod_instance_groups) + len(config.restricted_instance_groups)
+    lines.append(f"  total: {count} group(s), {instances} instance(s), {amounts}")
     lines.append(f"  wrote {written}")
     return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hyperpod.config.errors import Problem
 from hyperpod.config.group_storage import storage_problems
+from hyperpod.config.restricted import restricted_problems
 
 
 def surface_problems(raw: dict) -> list[Problem]:
@@ -13,4 +14,4 @@ def surface_problems(raw: dict) -> list[Problem]:
     for index, group in enumerate(groups if isinstance(groups, list) else []):
         if isinstance(group, dict):
             problems += storage_problems(raw, group, f"hyperpod_instance_groups[{index}]")
-    return problems
+    return problems + restricted_problems(raw)
