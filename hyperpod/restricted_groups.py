@@ -43,4 +43,5 @@ def restricted_instance_groups_config(config: HyperPodConfig) -> RestrictedInsta
         return None
     shared = settings.shared_environment_config
     return RestrictedInstanceGroupsConfig(shared_environment_config=SharedEnvironmentConfig(
-        fsx_lustre_config=_size(shared.fsx_lustre_config), fsx_lustre_deletion_policy=shared.fsx_lustre_deletion_policy))
+        fsx_lustre_config=_size(shared.fsx_lustre_config),
+        fsx_lustre_deletion_policy=shared.fsx_lustre_deletion_policy))

@@ -55,6 +55,8 @@ class SageMakerState:
     provisioning_mode: str | None = None  # NodeProvisioningMode; None: the standard mode
     autoscaling: Autoscaling | None = None
     eks_cluster_arn: str | None = None  # the orchestrator; moto leaves it out
+    # RestrictedInstanceGroups (Amazon Nova customization): shown with their counts, not matched to Kubernetes nodes.
+    restricted_groups: tuple[InstanceGroup, ...] = ()
 
 
 def _is_missing_cluster(error: botocore.exceptions.ClientError) -> bool:
@@ -98,7 +100,7 @@ def _patching(group: dict) -> str | None:
     return f"auto-patching {config['PatchingStrategy']}, {when}"
 
 
-def _instance_groups(description: dict) -> tuple[InstanceGroup, ...]:
+def _instance_groups(description: dict, key: str = "InstanceGroups") -> tuple[InstanceGroup, ...]:
     return tuple(
         InstanceGroup(
             name=group["InstanceGroupName"],
@@ -110,7 +112,7 @@ def _instance_groups(description: dict) -> tuple[InstanceGroup, ...]:
             instance_types=_instance_types(group),
             patching=_patching(group),
         )
-        for group in description.get("InstanceGroups", [])
+        for group in description.get(key, [])
     )
 
 
@@ -167,4 +169,5 @@ def fetch_sagemaker_state(client, cluster: str, region: str) -> SageMakerState:
         provisioning_mode=description.get("NodeProvisioningMode"),
         autoscaling=_autoscaling(description),
         eks_cluster_arn=((description.get("Orchestrator") or {}).get("Eks") or {}).get("ClusterArn"),
+        restricted_groups=_instance_groups(description, "RestrictedInstanceGroups"),
     )

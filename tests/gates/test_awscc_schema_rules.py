@@ -106,7 +106,8 @@ BROKEN = [
     ("EBS volume of 16385 GB",
      _set(G + ("instance_storage_configs", 0, "ebs_volume_config", "volume_size_in_gb"), 16385),
      f"{GROUP}.instance_storage_configs[0].ebs_volume_config.volume_size_in_gb: got 16385, allowed"),
-    ("five storage configs", _set(G + ("instance_storage_configs",), [{"ebs_volume_config": {"volume_size_in_gb": 1}}] * 5),
+    ("five storage configs",
+     _set(G + ("instance_storage_configs",), [{"ebs_volume_config": {"volume_size_in_gb": 1}}] * 5),
      f"{GROUP}.instance_storage_configs: got 5 entries, allowed: at most 4"),
     ("two kinds in one storage entry", _set(G + ("instance_storage_configs",), [{
         "ebs_volume_config": {"volume_size_in_gb": 1},
@@ -147,7 +148,8 @@ def test_file_systems_and_a_root_volume_next_to_the_secondary_volume_conform(han
         {"fsx_lustre_config": {"dns_name": "fs-0123456789abcdef0.fsx.us-west-2.amazonaws.com", "mount_name": "abc",
                                "mount_path": "/fsx"}},
         {"fsx_open_zfs_config": {"dns_name": "fs-0456789abcdef0123.fsx.us-west-2.amazonaws.com"}},
-        {"ebs_volume_config": {"root_volume": True, "volume_kms_key_id": "arn:aws:kms:us-west-2:1:key/x"}}])(handwritten)
+        {"ebs_volume_config": {"root_volume": True, "volume_kms_key_id": "arn:aws:kms:us-west-2:1:key/x"}},
+    ])(handwritten)
     assert violations(handwritten) == []
 
 

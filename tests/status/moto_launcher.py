@@ -17,6 +17,8 @@ Run as a separate process: `python tests/status/moto_launcher.py -H 127.0.0.1 -p
 5. moto knows neither flexible groups nor automatic patching: a tag `test:InstanceTypes:<group>` (types joined by
    commas) turns the group's InstanceType into InstanceRequirements' current and desired types, and
    `test:AutoPatch:<group>` (`<strategy>` or `<strategy>@<epoch seconds of the next patch>`) sets AutoPatchConfig.
+   Nor restricted instance groups: a tag `test:RestrictedGroup:<name>` (`<type>,<current>,<target>,<status>`) adds
+   one to DescribeCluster's RestrictedInstanceGroups.
 """
 
 from __future__ import annotations
@@ -68,6 +70,14 @@ def _install_hooks() -> None:
                    if f"test:AutoScaling:{key}" in tag_values}
         if scaling:
             cluster.capacity_fields["AutoScaling"] = {"AutoScalerType": "Karpenter", **scaling}
+        restricted = []
+        for key, value in sorted(tag_values.items()):
+            if key.startswith("test:RestrictedGroup:"):
+                kind, current, target, status = value.split(",")
+                restricted.append({"InstanceGroupName": key.rsplit(":", 1)[1], "InstanceType": kind,
+                                   "CurrentCount": int(current), "TargetCount": int(target), "Status": status})
+        if restricted:
+            cluster.capacity_fields["RestrictedInstanceGroups"] = restricted
         return arn
 
     original_describe = models.Cluster.describe

@@ -51,3 +51,26 @@ def test_group_without_patching_shows_none(clusters, kube, capsys):
     assert code == 0
     assert "patching" not in report["sagemaker"]["instance_groups"][0]
     assert "auto-patching" not in check(report, "sagemaker: group worker")["detail"]
+
+
+def test_restricted_groups_are_shown_with_their_counts(clusters, kube, capsys):
+    groups = {"worker": 1}
+    cluster = clusters.create(groups, tags={"test:RestrictedGroup:rig-p5": "ml.p5.48xlarge,2,2,InService",
+                                            "test:RestrictedGroup:rig-new": "ml.p5.48xlarge,0,2,Creating"})
+    healthy_kubernetes(kube, cluster, groups)
+
+    code, report, _ = status_json(capsys, cluster, kube)
+    ready = check(report, "sagemaker: restricted group rig-p5")
+    assert ready["status"] == "pass" and ready["detail"] == "2 of 2 instances (ml.p5.48xlarge), group InService"
+    assert check(report, "sagemaker: restricted group rig-new")["status"] == "pending"
+    assert {g["name"]: g["current"] for g in report["sagemaker"]["restricted_instance_groups"]} == {
+        "rig-p5": 2, "rig-new": 0}
+
+
+def test_restricted_group_failure_fails_the_status(clusters, kube, capsys):
+    groups = {"worker": 1}
+    cluster = clusters.create(groups, tags={"test:RestrictedGroup:rig-p5": "ml.p5.48xlarge,0,2,Failed"})
+    healthy_kubernetes(kube, cluster, groups)
+    code, report, _ = status_json(capsys, cluster, kube)
+    assert code != 0
+    assert check(report, "sagemaker: restricted group rig-p5")["status"] == "fail"
