@@ -10,7 +10,8 @@ Commands (run in turn, round after round, so machine drift hits all of them alik
   50-groups    python main.py on a generated config with 50 instance groups
   all-on       python main.py on examples/addons.tfvars.json (every add-on and FSx for Lustre on)
   everything   python main.py on every feature at once: the capacity example's groups, autoscaling and tiered
-               storage, every add-on, FSx for Lustre and S3 state (the issue's "every feature on" limit)
+               storage, every add-on, FSx for Lustre and S3 state (the issue's "every feature on" limit), and the
+               advanced example's flexible EFA group with automatic patching and per-group file systems
   check        python main.py --check on that same config: validation only, no jsii (at most 1/4 of a synthesis)
 Peak RSS is the largest single process of the run (python or the node process jsii starts), from wait4().
 The printed table is what docs/performance.md shows between its BEGIN/END BENCHMARK markers.
@@ -51,6 +52,11 @@ def everything() -> dict:
     config["hyperpod_fsx_lustre"] = {**addons["hyperpod_fsx_lustre"], "subnet_id": None}
     config["state"] = {"backend": "s3", "bucket": "example-terraform-state", "key": "hyperpod/everything.tfstate",
                        "region": "us-west-2"}
+    # The newer instance group surface (examples/advanced.tfvars.json): a flexible EFA group with automatic patching,
+    # the stack's FSx, an OpenZFS share and a root volume key. Restricted instance groups exclude most of the above
+    # (standard groups, add-ons, Karpenter), so they are not part of "everything".
+    advanced = json.loads((ROOT / "examples" / "advanced.tfvars.json").read_text())
+    config["hyperpod_instance_groups"].append(advanced["hyperpod_instance_groups"][0])
     return config
 
 

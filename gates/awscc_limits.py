@@ -9,7 +9,11 @@ from gates.terraform_json import Violation, is_expression, leading_reference, li
 
 THREADS_PER_CORE = (1, 2)
 EBS_VOLUME_GB = (1, 16384)
-MAX_STORAGE_CONFIGS = 1
+# ClusterInstanceGroupSpecification.InstanceStorageConfigs in the pinned botocore SageMaker model: at most 4 entries,
+# each a union of one EbsVolumeConfig, FsxLustreConfig or FsxOpenZfsConfig (ClusterInstanceStorageConfig); an EBS
+# entry with RootVolume true takes a VolumeKmsKeyId and no VolumeSizeInGB (ClusterEbsVolumeConfig).
+MAX_STORAGE_CONFIGS = 4
+STORAGE_KINDS = ("ebs_volume_config", "fsx_lustre_config", "fsx_open_zfs_config")
 NODE_RECOVERY = ("Automatic", "None")
 DEEP_HEALTH_CHECKS = ("InstanceStress", "InstanceConnectivity")
 # SageMaker API model: ClusterKubernetesLabelValue and ClusterKubernetesTaintValue are 1-63 characters;
@@ -40,6 +44,30 @@ def _literal_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _storage_union(storage: list, path: str) -> list[Violation]:
+    out: list[Violation] = []
+    roots = 0
+    for index, entry in enumerate(storage):
+        if not isinstance(entry, dict):
+            continue
+        kinds = [kind for kind in STORAGE_KINDS if entry.get(kind) is not None]
+        if len(kinds) != 1:
+            out.append(Violation(f"{path}.instance_storage_configs[{index}]",
+                                 f"got {', '.join(kinds) or 'no storage kind'}, allowed: exactly one of "
+                                 f"{' | '.join(STORAGE_KINDS)}"))
+        ebs = entry.get("ebs_volume_config")
+        if isinstance(ebs, dict) and ebs.get("root_volume") is True:
+            roots += 1
+            here = f"{path}.instance_storage_configs[{index}].ebs_volume_config"
+            if ebs.get("volume_size_in_gb") is not None:
+                out.append(Violation(f"{here}.volume_size_in_gb", "a root volume takes no size, allowed: leave it out"))
+            if ebs.get("volume_kms_key_id") is None:
+                out.append(Violation(f"{here}.volume_kms_key_id", "a root volume needs its KMS key"))
+    if roots > 1:
+        out.append(Violation(f"{path}.instance_storage_configs", f"got {roots} root volumes, allowed: at most 1"))
+    return out
+
+
 def _check_group(group: dict, path: str, document: dict) -> list[Violation]:
     out: list[Violation] = []
     threads = group.get("threads_per_core")
@@ -54,6 +82,7 @@ def _check_group(group: dict, path: str, document: dict) -> list[Violation]:
         if len(storage) > MAX_STORAGE_CONFIGS:
             out.append(Violation(f"{path}.instance_storage_configs",
                                  f"got {len(storage)} entries, allowed: at most {MAX_STORAGE_CONFIGS}"))
+        out.extend(_storage_union(storage, path))
         for index, entry in enumerate(storage):
             ebs = entry.get("ebs_volume_config") if isinstance(entry, dict) else None
             size = ebs.get("volume_size_in_gb") if isinstance(ebs, dict) else None

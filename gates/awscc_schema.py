@@ -24,6 +24,10 @@ META_ARGUMENTS = frozenset({"//", "count", "for_each", "depends_on", "provider",
                             "provisioner"})
 # The project only orchestrates with EKS: a cluster without it would be a Slurm cluster or fail at apply.
 PROJECT_REQUIRED_TOP_LEVEL = ("orchestrator",)
+# Attributes CloudFormation required at v1.96 that a newer alternative now stands in for (SageMaker API reference,
+# ClusterInstanceGroupSpecification: InstanceType is no longer required, and "The InstanceType and
+# InstanceRequirements properties are mutually exclusive"): exactly one of the pair is set.
+ONE_OF = {("instance_groups", "instance_type"): "instance_requirements"}
 
 
 @lru_cache(maxsize=1)
@@ -96,6 +100,11 @@ def _check_object(value: dict, attributes: dict, path: str, name_path: tuple[str
             continue
         _check_value(item, spec, here, name_path + (key,), read_only, out)
     for key, spec in attributes.items():
+        alternative = ONE_OF.get(name_path + (key,))
+        if alternative is not None and value.get(key) is not None and value.get(alternative) is not None:
+            out.append(Violation(f"{path}.{key}", f"{key!r} and {alternative!r} are mutually exclusive: set one"))
+        if alternative is not None and value.get(alternative) is not None:
+            continue
         if spec.get("cfn_required_v1_96") and value.get(key) is None:
             out.append(Violation(f"{path}.{key}", f"{key!r} is required by CloudFormation when {path.rsplit('.', 1)[-1]!r} is set"
                                  if not top_level else f"{key!r} is required by CloudFormation"))

@@ -92,7 +92,9 @@ def check_tls_only(document: dict, bucket: str) -> list[Violation]:
 
 def check_s3(document: dict) -> list[Violation]:
     buckets = lifecycle_buckets(document)
-    if not buckets and any(True for _ in resources_of_type(document, "awscc_sagemaker_cluster")):
+    # A cluster of restricted instance groups only runs no lifecycle scripts, so it has no bucket to check.
+    if not buckets and any(body.get("instance_groups") for _, body in resources_of_type(document,
+                                                                                        "awscc_sagemaker_cluster")):
         return [Violation("resource.awscc_sagemaker_cluster", "no source_s3_uri refers to an aws_s3_bucket of this "
                           "stack: the lifecycle bucket cannot be checked")]
     out = []

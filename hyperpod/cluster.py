@@ -38,7 +38,9 @@ from hyperpod.config.capacity import ScheduledUpdate
 from hyperpod.config.tags import SECURITY_GROUP_NAME_TAG  # the tag rules count it
 from hyperpod.config.tokens import terraform_literal
 from hyperpod.eks import SUPPORTED_AUTHENTICATION_MODES, EksCluster
+from hyperpod.instance_group_options import LustreLocation, extra_storage, group_options
 from hyperpod.lifecycle_bucket import LifecycleScripts
+from hyperpod.restricted_groups import restricted_instance_groups, restricted_instance_groups_config
 
 AUTH_MODE_MESSAGE = (
     "HyperPod needs the EKS cluster's authentication mode to be API or API_AND_CONFIG_MAP (HyperPod creates its own "
@@ -73,7 +75,8 @@ class InstanceNetwork(Construct):
 
 
 def cluster_instance_group(group: InstanceGroup, *, execution_role_arn: str, source_s3_uri: str,
-                           on_create: str, cluster_vpc: VpcConfig | None = None) -> ClusterInstanceGroup:
+                           on_create: str, cluster_vpc: VpcConfig | None = None,
+                           stack_file_system: LustreLocation | None = None) -> ClusterInstanceGroup:
     """The awscc shape of one group; keys the group leaves unset are left out, so its output stays as before."""
     return ClusterInstanceGroup(
         instance_group_name=group.name,
@@ -83,7 +86,8 @@ def cluster_instance_group(group: InstanceGroup, *, execution_role_arn: str, sou
         life_cycle_config=LifeCycleConfig(source_s3_uri=source_s3_uri, on_create=on_create),
         threads_per_core=group.threads_per_core,
         instance_storage_configs=[InstanceStorageConfig(EbsVolumeConfig(volume_size_in_gb=group.ebs_volume_gb,
-                                                                        volume_kms_key_id=group.ebs_kms_key_id))],
+                                                                        volume_kms_key_id=group.ebs_kms_key_id)),
+                                  *extra_storage(group, stack_file_system)],
         # The API takes 1-2 checks: an empty list is left out rather than sent.
         on_start_deep_health_checks=list(group.deep_health_checks) or None,
         kubernetes_config=kubernetes_config(group),
@@ -93,6 +97,7 @@ def cluster_instance_group(group: InstanceGroup, *, execution_role_arn: str, sou
         capacity_requirements=capacity_requirements(group.capacity_type),
         min_instance_count=group.min_instance_count,
         scheduled_update_config=scheduled_update_config(group.scheduled_update),
+        **group_options(group),
     )
 
 
@@ -168,8 +173,9 @@ class HyperPodCluster(Construct):
     """`awscc_sagemaker_cluster` orchestrated by an existing EKS cluster, groups in the order given."""
 
     def __init__(self, scope: Construct, id: str, *, config: HyperPodConfig, eks: EksCluster,
-                 execution_role_arn: str, lifecycle: LifecycleScripts, vpc: VpcConfig,
-                 cluster_role_arn: str | None = None, depends_on: Sequence[ITerraformDependable] = ()):
+                 execution_role_arn: str, lifecycle: LifecycleScripts | None, vpc: VpcConfig,
+                 cluster_role_arn: str | None = None, depends_on: Sequence[ITerraformDependable] = (),
+                 stack_file_system: LustreLocation | None = None):
         super().__init__(scope, id)
         mode = eks.authentication_mode
         if not is_token(mode) and mode not in SUPPORTED_AUTHENTICATION_MODES:
@@ -178,10 +184,12 @@ class HyperPodCluster(Construct):
             self, "cluster",
             SagemakerClusterConfig(
                 cluster_name=config.hyperpod_cluster_name,
+                # None, not []: a cluster of restricted groups only sends no instance groups (the API takes 1-100).
                 instance_groups=[cluster_instance_group(group, execution_role_arn=execution_role_arn,
                                                         source_s3_uri=lifecycle.source_s3_uri,
-                                                        on_create=lifecycle.on_create, cluster_vpc=vpc)
-                                 for group in config.hyperpod_instance_groups],
+                                                        on_create=lifecycle.on_create, cluster_vpc=vpc,
+                                                        stack_file_system=stack_file_system)
+                                 for group in config.hyperpod_instance_groups] or None,
                 orchestrator=Orchestrator(eks=EksOrchestrator(cluster_arn=eks.arn)),
                 vpc_config=vpc,
                 node_recovery=config.hyperpod_node_recovery,
@@ -190,9 +198,11 @@ class HyperPodCluster(Construct):
                 auto_scaling=auto_scaling(config),
                 cluster_role=cluster_role_arn if config.hyperpod_autoscaling.enabled else None,
                 tiered_storage_config=tiered_storage_config(config),
+                restricted_instance_groups=restricted_instance_groups(config, execution_role_arn),
+                restricted_instance_groups_config=restricted_instance_groups_config(config),
             ),
             # Nodes must not boot before their scripts exist and the HyperPod chart is installed.
-            depends_on=[*lifecycle.objects, *depends_on],
+            depends_on=[*(lifecycle.objects if lifecycle else ()), *depends_on],
             lifecycle=TerraformResourceLifecycle(
                 prevent_destroy=config.hyperpod_prevent_destroy,
                 # Karpenter owns the counts of autoscaled groups; the next apply must not undo its scaling.

@@ -74,15 +74,28 @@ def ebs_key_statements(key_arns: Sequence[str]) -> list[DataAwsIamPolicyDocument
     ]
 
 
+def lifecycle_statements(bucket_arn: str | None) -> list[DataAwsIamPolicyDocumentStatement]:
+    """Read access to the lifecycle scripts; none when the cluster has no bucket (restricted groups only)."""
+    if bucket_arn is None:
+        return []
+    return [
+        DataAwsIamPolicyDocumentStatement(
+            sid="ListLifecycleBucket", effect="Allow", actions=["s3:ListBucket"], resources=[bucket_arn]),
+        DataAwsIamPolicyDocumentStatement(
+            sid="ReadLifecycleScripts", effect="Allow", actions=["s3:GetObject"], resources=[f"{bucket_arn}/*"]),
+    ]
+
+
 class ExecutionRole(Construct):
     """Trusts only SageMaker; the managed HyperPod instance policy plus narrowly scoped statements."""
 
     def __init__(self, scope: Construct, id: str, *, role_name_prefix: str, aws: AwsContext, eks_cluster_arn: str,
-                 lifecycle_bucket_arn: str, vpc_id: str, subnet_ids: Sequence[str] | str,
+                 lifecycle_bucket_arn: str | None, vpc_id: str, subnet_ids: Sequence[str] | str,
                  security_group_ids: Sequence[str], ebs_kms_key_arns: Sequence[str] = (),
                  group_subnet_ids: Sequence[str] = (), group_security_group_ids: Sequence[str] = ()):
         """`group_subnet_ids`/`group_security_group_ids`: the instance groups' own (override_vpc_config), where
-        HyperPod creates those groups' network interfaces too."""
+        HyperPod creates those groups' network interfaces too. `lifecycle_bucket_arn` is None for a cluster of only
+        restricted groups (they run no lifecycle scripts)."""
         super().__init__(scope, id)
         ec2 = f"arn:{aws.partition}:ec2:{aws.region}:{aws.account_id}"
         trust = DataAwsIamPolicyDocument(self, "trust", statement=[DataAwsIamPolicyDocumentStatement(
@@ -111,12 +124,7 @@ class ExecutionRole(Construct):
             DataAwsIamPolicyDocumentStatement(
                 sid="EksPodIdentity", effect="Allow", actions=["eks-auth:AssumeRoleForPodIdentity"],
                 resources=[eks_cluster_arn]),
-            DataAwsIamPolicyDocumentStatement(
-                sid="ListLifecycleBucket", effect="Allow", actions=["s3:ListBucket"],
-                resources=[lifecycle_bucket_arn]),
-            DataAwsIamPolicyDocumentStatement(
-                sid="ReadLifecycleScripts", effect="Allow", actions=["s3:GetObject"],
-                resources=[f"{lifecycle_bucket_arn}/*"]),
+            *lifecycle_statements(lifecycle_bucket_arn),
             *ebs_key_statements(sorted(set(ebs_kms_key_arns))),
         ])
         self.role = IamRole(

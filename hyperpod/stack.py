@@ -19,13 +19,15 @@ from hyperpod.config import HyperPodConfig
 from hyperpod.config.tags import DEFAULT_TAGS  # the tag rules count them
 from hyperpod.eks import AwsContext, EksCluster, ExistingEksCluster
 from hyperpod.execution_role import ExecutionRole, role_name_prefix
+from hyperpod.instance_group_options import LustreLocation, lazy_location, root_volume_keys
 from hyperpod.lifecycle_bucket import LifecycleScripts, LifecycleScriptsBucket
 from hyperpod.state_backend import declare_backend
 
 
 
 def device_plugins(config: HyperPodConfig) -> DevicePlugins:
-    needed = instance_types.device_plugins_needed(group.instance_type for group in config.hyperpod_instance_groups)
+    needed = instance_types.device_plugins_needed(
+        name for group in config.hyperpod_instance_groups for name in group.instance_types)
     return DevicePlugins(nvidia="nvidia" in needed, neuron="neuron" in needed, efa="efa" in needed)
 
 
@@ -59,11 +61,15 @@ class HyperPod(Construct):
         name = config.hyperpod_cluster_name
         tags = {**DEFAULT_TAGS, **config.tags}
 
-        self.bucket = LifecycleScriptsBucket(self, "lifecycle-bucket", cluster_name=name,
-                                             bucket_name=config.lifecycle_scripts_bucket_name,
-                                             prevent_destroy=config.hyperpod_prevent_destroy)
-        self.lifecycle_scripts = LifecycleScripts(self, "lifecycle-scripts", bucket=self.bucket.bucket,
-                                                  scripts=lifecycle_scripts)
+        # Restricted instance groups run no lifecycle scripts: a cluster of them only has no bucket (as in AWS's own
+        # HyperPod Terraform, which turns its bucket and lifecycle modules off for them).
+        self.bucket = self.lifecycle_scripts = None
+        if config.hyperpod_instance_groups:
+            self.bucket = LifecycleScriptsBucket(self, "lifecycle-bucket", cluster_name=name,
+                                                 bucket_name=config.lifecycle_scripts_bucket_name,
+                                                 prevent_destroy=config.hyperpod_prevent_destroy)
+            self.lifecycle_scripts = LifecycleScripts(self, "lifecycle-scripts", bucket=self.bucket.bucket,
+                                                      scripts=lifecycle_scripts)
 
         security_group_ids = [eks.cluster_security_group_id, *config.hyperpod_security_group_ids]
         if config.hyperpod_create_security_group:
@@ -73,9 +79,10 @@ class HyperPod(Construct):
 
         self.execution_role = ExecutionRole(
             self, "execution-role", role_name_prefix=role_name_prefix(name), aws=aws, eks_cluster_arn=eks.arn,
-            lifecycle_bucket_arn=self.bucket.bucket.arn, vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
-            security_group_ids=security_group_ids,
-            ebs_kms_key_arns=[g.ebs_kms_key_id for g in config.hyperpod_instance_groups if g.ebs_kms_key_id],
+            lifecycle_bucket_arn=self.bucket.bucket.arn if self.bucket else None, vpc_id=eks.vpc_id,
+            subnet_ids=subnet_ids, security_group_ids=security_group_ids,
+            ebs_kms_key_arns=[*(g.ebs_kms_key_id for g in config.hyperpod_instance_groups if g.ebs_kms_key_id),
+                              *(key for g in config.hyperpod_instance_groups for key in root_volume_keys(g))],
             group_subnet_ids=[s for g in config.hyperpod_instance_groups for s in g.subnet_ids or ()],
             group_security_group_ids=[s for g in config.hyperpod_instance_groups for s in g.security_group_ids or ()])
 
@@ -97,7 +104,8 @@ class HyperPod(Construct):
             self, "cluster", config=config, eks=eks, execution_role_arn=self.execution_role.arn,
             lifecycle=self.lifecycle_scripts,
             vpc=VpcConfig(security_group_ids=security_group_ids, subnets=subnet_ids),
-            cluster_role_arn=cluster_role_arn, depends_on=depends_on)
+            cluster_role_arn=cluster_role_arn, depends_on=depends_on,
+            stack_file_system=self._stack_file_system(config))
         if scaling.enabled:
             self.karpenter = KarpenterNodes(self, "karpenter", name=name.lower(),
                                             instance_groups=scaling.instance_groups, cluster=self.cluster.resource)
@@ -110,6 +118,18 @@ class HyperPod(Construct):
                 placement=eks_addons.InstancePlacement(vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
                                                        security_group_id=security_group_ids[0]),
                 tags=tags)
+
+
+    def _stack_file_system(self, config: HyperPodConfig) -> LustreLocation | None:
+        """Where groups that mount `stack_file_system` find it: the existing file system's names, or the created
+        one's (built later, with the add-ons, so read at synthesis time)."""
+        fsx = config.hyperpod_fsx_lustre
+        if not fsx.enabled:
+            return None
+        if fsx.file_system_id:
+            return LustreLocation(dns_name=fsx.dns_name, mount_name=fsx.mount_name)
+        return lazy_location(lambda: self.cluster_addons.file_system.dns_name,
+                             lambda: self.cluster_addons.file_system.mount_name)
 
 
 class HyperPodStack(TerraformStack):
@@ -144,10 +164,14 @@ class HyperPodStack(TerraformStack):
                         description="Status of the HyperPod cluster (InService when ready)")
         TerraformOutput(self, "hyperpod_execution_role_arn", value=hyperpod.execution_role.arn,
                         description="ARN of the IAM role HyperPod instances run as")
-        TerraformOutput(self, "lifecycle_scripts_bucket", value=hyperpod.bucket.bucket.bucket,
-                        description="Name of the S3 bucket holding the lifecycle scripts")
+        if hyperpod.bucket is not None:
+            TerraformOutput(self, "lifecycle_scripts_bucket", value=hyperpod.bucket.bucket.bucket,
+                            description="Name of the S3 bucket holding the lifecycle scripts")
         groups = [{"name": g.name, "instance_type": g.instance_type, "instance_count": g.instance_count,
-                   "deep_health_checks": list(g.deep_health_checks)} for g in hyperpod.config.hyperpod_instance_groups]
+                   "deep_health_checks": list(g.deep_health_checks),
+                   # Flexible groups only, so single-type groups keep their output as before.
+                   **({"instance_types": list(g.instance_types)} if g.instance_requirements else {})}
+                  for g in hyperpod.config.hyperpod_instance_groups]
         TerraformOutput(self, "hyperpod_instance_groups", value=groups,
                         description="Instance groups as configured (name, type, count, deep health checks)")
         addons = hyperpod.cluster_addons

@@ -62,8 +62,11 @@ class LifeCycleConfig:
 
 @dataclass(frozen=True)
 class EbsVolumeConfig:
-    volume_size_in_gb: int
+    """The secondary volume (a size), or with `root_volume` the root volume (a KMS key, no size)."""
+
+    volume_size_in_gb: int | None = None
     volume_kms_key_id: str | None = None
+    root_volume: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -133,8 +136,63 @@ class TieredStorageConfig:
 
 
 @dataclass(frozen=True)
+class FsxLustreMount:
+    dns_name: str
+    mount_name: str
+    mount_path: str | None = None
+
+
+@dataclass(frozen=True)
+class FsxOpenZfsMount:
+    dns_name: str
+    mount_path: str | None = None
+
+
+@dataclass(frozen=True)
 class InstanceStorageConfig:
-    ebs_volume_config: EbsVolumeConfig
+    """One of the three (the API's ClusterInstanceStorageConfig is a union)."""
+
+    ebs_volume_config: EbsVolumeConfig | None = None
+    fsx_lustre_config: FsxLustreMount | None = None
+    fsx_open_zfs_config: FsxOpenZfsMount | None = None
+
+
+@dataclass(frozen=True)
+class InstanceRequirements:
+    instance_types: Sequence[str]
+
+
+@dataclass(frozen=True)
+class NetworkInterface:
+    interface_type: Literal["efa", "efa-only"]
+
+
+@dataclass(frozen=True)
+class AutoPatchConfig:
+    patching_strategy: Literal["WhenIdle", "WhenAllIdle"]
+    deployment_config: DeploymentConfig | None = None
+
+
+@dataclass(frozen=True)
+class FsxLustreSize:
+    size_in_gi_b: int
+    per_unit_storage_throughput: int
+
+
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    fsx_lustre_config: FsxLustreSize | None = None
+
+
+@dataclass(frozen=True)
+class SharedEnvironmentConfig:
+    fsx_lustre_config: FsxLustreSize
+    fsx_lustre_deletion_policy: Literal["Keep", "DeleteIfNotUsed"]
+
+
+@dataclass(frozen=True)
+class RestrictedInstanceGroupsConfig:
+    shared_environment_config: SharedEnvironmentConfig
 
 
 @dataclass(frozen=True)
@@ -146,7 +204,7 @@ class VpcConfig:
 @dataclass(frozen=True)
 class ClusterInstanceGroup:
     instance_group_name: str
-    instance_type: str
+    instance_type: str | None  # None: a flexible group (instance_requirements)
     instance_count: int
     execution_role: str
     life_cycle_config: LifeCycleConfig
@@ -160,6 +218,23 @@ class ClusterInstanceGroup:
     capacity_requirements: CapacityRequirements | None = None
     min_instance_count: int | None = None
     scheduled_update_config: ScheduledUpdateConfig | None = None
+    instance_requirements: InstanceRequirements | None = None
+    network_interface: NetworkInterface | None = None
+    auto_patch_config: AutoPatchConfig | None = None
+
+
+@dataclass(frozen=True)
+class RestrictedInstanceGroup:
+    instance_group_name: str
+    instance_type: str
+    instance_count: int
+    execution_role: str
+    environment_config: EnvironmentConfig
+    threads_per_core: int | None = None
+    instance_storage_configs: Sequence[InstanceStorageConfig] | None = None
+    on_start_deep_health_checks: Sequence[Literal["InstanceStress", "InstanceConnectivity"]] | None = None
+    training_plan_arn: str | None = None
+    override_vpc_config: VpcConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +265,8 @@ class SagemakerClusterConfig:
     auto_scaling: AutoScaling | None = None
     cluster_role: str | None = None
     tiered_storage_config: TieredStorageConfig | None = None
+    restricted_instance_groups: Sequence[RestrictedInstanceGroup] | None = None
+    restricted_instance_groups_config: RestrictedInstanceGroupsConfig | None = None
 
 
 class SagemakerCluster(cdktf.TerraformResource):

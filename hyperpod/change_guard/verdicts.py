@@ -16,6 +16,7 @@ from hyperpod.change_guard.autoscaling import autoscaling_changes, autoscaling_w
 from hyperpod.change_guard.change import DangerousChange
 from hyperpod.change_guard.difference import differences, resolved_differences, show
 from hyperpod.change_guard.helm_chart import chart_uninstall
+from hyperpod.change_guard.instance_group_surface import surface_changes
 from hyperpod.change_guard.previous import CLUSTER_TYPE
 from hyperpod.change_guard.shared_storage import file_system_changes
 
@@ -98,6 +99,7 @@ def dangerous_changes(previous: dict, new: dict) -> list[DangerousChange]:
         changes += autoscaling_changes(name, old, new_clusters[logical_id])
         changes += chart_uninstall(name, previous, new)
         changes += file_system_changes(name, previous, new) + addon_changes(name, previous, new)
+        changes += surface_changes(name, old, new_clusters[logical_id])
     return changes
 
 
@@ -227,5 +229,7 @@ def _group_capacity_changes(name: str, group: str, old: dict, new: dict) -> list
 
 def _volume_keys(group: dict) -> list:
     storage = group.get("instance_storage_configs", [])
-    return [(c.get("ebs_volume_config") or {}).get("volume_kms_key_id")
-            for c in (storage if isinstance(storage, list) else []) if isinstance(c, dict)]
+    # EBS entries only: a file system mounted next to them (FSx for Lustre or OpenZFS) carries no key.
+    return [c["ebs_volume_config"].get("volume_kms_key_id")
+            for c in (storage if isinstance(storage, list) else [])
+            if isinstance(c, dict) and isinstance(c.get("ebs_volume_config"), dict)]

@@ -19,6 +19,9 @@ from hyperpod.config.capacity import (
     TrainingPlanArn,
 )
 from hyperpod.config.errors import Problem, value_repr
+from hyperpod.config.auto_patch import AutoPatchConfig, auto_patch_problems
+from hyperpod.config.flexible import InstanceRequirements, NetworkInterface, flexible_problems
+from hyperpod.config.group_storage import StorageConfig
 from hyperpod.config.fields import ResourceName, SecurityGroupId, Strict, SubnetId, choice_of_integers
 
 DEEP_HEALTH_CHECKS = ("InstanceStress", "InstanceConnectivity")
@@ -45,9 +48,9 @@ class InstanceGroup(Strict):
     """One HyperPod instance group: identical instances that join the EKS cluster as nodes."""
 
     name: ResourceName = Field(description="Instance group name, unique in the cluster. Cannot change in place.")
-    instance_type: Annotated[str, AfterValidator(_known_instance_type)] = Field(
-        description="HyperPod instance type, with or without the `ml.` prefix (the output always carries it). "
-                    "Cannot change in place.")
+    instance_type: Annotated[str, AfterValidator(_known_instance_type)] | None = Field(
+        None, description="HyperPod instance type, with or without the `ml.` prefix (the output always carries it). "
+                          "Required unless `instance_requirements` lists the types. Cannot change in place.")
     instance_count: int = Field(ge=0, le=MAX_INSTANCE_COUNT, description="Number of instances (0 keeps the group "
                                                                          "with no nodes).")
     ebs_volume_gb: int = Field(500, ge=1, le=16384, description="Size of the secondary EBS volume mounted at "
@@ -84,7 +87,25 @@ class InstanceGroup(Strict):
     scheduled_update: ScheduledUpdate | None = Field(
         None, description="Rolling AMI updates: `{schedule_expression, batch_type, batch_size, "
                           "wait_interval_seconds, rollback_alarms}`.")
+    # The newer awscc surface (docs/instance-groups-advanced.md). Unset keys leave the group's output as before.
+    instance_requirements: InstanceRequirements | None = Field(
+        None, description="A flexible group: `{instance_types: [...]}`, 1-20 types in priority order, instead of "
+                          "`instance_type`.")
+    network_interface: NetworkInterface | None = Field(
+        None, description="`{interface_type: efa | efa-only}` on instance types that support EFA.")
+    auto_patch_config: AutoPatchConfig | None = Field(
+        None, description="Automatic security patching as nodes become idle: `{patching_strategy: WhenIdle | "
+                          "WhenAllIdle, deployment_config?}`.")
+    instance_storage_configs: list[StorageConfig] | None = Field(
+        None, description="At most 3 more storage entries next to the secondary EBS volume: FSx for Lustre or "
+                          "OpenZFS file systems mounted on the nodes, or the root volume's KMS key.")
 
+    @property
+    def instance_types(self) -> tuple[str, ...]:
+        """Every instance type the group may run: its `instance_type`, or the flexible list in priority order."""
+        if self.instance_requirements is not None:
+            return tuple(instance_types.normalize(t) for t in self.instance_requirements.instance_types)
+        return (self.instance_type,) if self.instance_type else ()
 
 
 def instance_group_problems(groups: list) -> list[Problem]:
@@ -102,7 +123,8 @@ def instance_group_problems(groups: list) -> list[Problem]:
                                         f"hyperpod_instance_groups[{seen[name]}]; allowed: a name unique in the "
                                         "cluster"))
             seen.setdefault(name, index)
-        problems += _deep_health_check_problems(group, where)
+        problems += _deep_health_check_problems(group, where) + flexible_problems(group, where)
+        problems += auto_patch_problems(group, where)
     return problems
 
 

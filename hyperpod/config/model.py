@@ -31,7 +31,9 @@ from hyperpod.config.helm_chart import HelmChartSource, helm_chart_problems
 from hyperpod.config.instance_groups import MAX_INSTANCE_GROUPS, InstanceGroup, instance_group_problems
 from hyperpod.config.instance_network import group_network_problems
 from hyperpod.config.karpenter import karpenter_problems
+from hyperpod.config.restricted import MAX_RESTRICTED_GROUPS, RestrictedInstanceGroup, RestrictedInstanceGroupsConfig
 from hyperpod.config.state import DEFAULT_STACK_NAME, StackName, StateConfig, state_problems
+from hyperpod.config.surface import surface_problems
 from hyperpod.config.tags import tag_problems
 from hyperpod.config.tokens import LITERALS_ONLY
 
@@ -96,6 +98,11 @@ class HyperPodConfig(Strict):
                                             description="HyperPod's EKS add-ons (all off by default).")
     hyperpod_fsx_lustre: FsxLustre = Field(default_factory=FsxLustre,
                                            description="FSx for Lustre shared storage (off by default).")
+    restricted_instance_groups: list[RestrictedInstanceGroup] = Field(
+        default_factory=list, max_length=MAX_RESTRICTED_GROUPS,
+        description="Restricted instance groups (Amazon Nova customization), instead of hyperpod_instance_groups.")
+    restricted_instance_groups_config: RestrictedInstanceGroupsConfig | None = Field(
+        None, description="The restricted groups' shared FSx for Lustre: `{shared_environment_config}`.")
     stack_name: StackName = Field(
         DEFAULT_STACK_NAME, description="Name of the CDKTF stack (`cdktf deploy <stack_name>`); unique per "
                                         "environment when one app synthesizes several configs.")
@@ -131,12 +138,12 @@ def cross_field_problems(raw: dict, context: object = None) -> list[Problem]:
     if enabled and raw.get("hyperpod_cluster_name") is None:
         problems.append(Problem("hyperpod_cluster_name", "required when hyperpod_enabled is true; allowed: a "
                                                          "cluster name such as my-hyperpod-cluster"))
-    if enabled and groups == []:
+    if enabled and groups == [] and not raw.get("restricted_instance_groups"):
         problems.append(Problem("hyperpod_instance_groups", "got []; allowed: at least one instance group when "
                                                             "hyperpod_enabled is true"))
     if isinstance(groups, list):
         problems += instance_group_problems(groups)
-    problems += capacity_problems(raw) + addon_problems(raw) + fsx_lustre_problems(raw)
+    problems += capacity_problems(raw) + addon_problems(raw) + fsx_lustre_problems(raw) + surface_problems(raw)
     problems += group_network_problems(raw) + karpenter_problems(raw)
     problems += state_problems(raw.get("state"))
     return problems

@@ -164,7 +164,14 @@ def _sagemaker_checks(state: SageMakerState) -> list[Check]:
             detail += f", InService from {group.min_count}"
         if group.status:
             detail += f", group {group.status}"
+        if group.patching:
+            detail += f", {group.patching}"
         checks.append(Check(f"sagemaker: group {group.name}", status, detail, NODE_SCOPE))
+    for group in state.restricted_groups:
+        status = _GROUP_STATUS.get(group.status, PASS if group.current_count == group.target_count else PENDING)
+        detail = f"{group.current_count} of {_count(group.target_count, 'instance')} ({group.instance_type})"
+        checks.append(Check(f"sagemaker: restricted group {group.name}", status,
+                            detail + (f", group {group.status}" if group.status else ""), NODE_SCOPE))
     checks += _capacity_checks(state)
     by_status = Counter(node.status for node in state.nodes)
     running = by_status.get("Running", 0)

@@ -57,9 +57,14 @@ def as_dict(evaluation: Evaluation, sagemaker: SageMakerState) -> dict:
             "instance_groups": [
                 {"name": g.name, "instance_type": g.instance_type, "current": g.current_count,
                  "target": g.target_count, "status": g.status,
-                 **({"min": g.min_count} if g.min_count is not None else {})}
+                 **({"min": g.min_count} if g.min_count is not None else {}),
+                 **({"patching": g.patching} if g.patching else {})}
                 for g in sagemaker.instance_groups
             ],
+            **({"restricted_instance_groups": [
+                {"name": g.name, "instance_type": g.instance_type, "current": g.current_count,
+                 "target": g.target_count, "status": g.status} for g in sagemaker.restricted_groups]}
+               if sagemaker.restricted_groups else {}),
             **({"provisioning_mode": sagemaker.provisioning_mode} if sagemaker.provisioning_mode else {}),
             **({"autoscaling": {"mode": sagemaker.autoscaling.mode, "autoscaler": sagemaker.autoscaling.autoscaler,
                                 "status": sagemaker.autoscaling.status,

@@ -51,7 +51,7 @@ class _Poller:
     def _beyond_chart(self) -> list[Check]:
         """Add-ons, device plugins and the FSx claim: what the deployment runs besides the HyperPod chart."""
         o, expected = self.options, self.expected
-        types = [g.instance_type for g in self.sagemaker.instance_groups if g.target_count > 0]
+        types = [t for g in self.sagemaker.instance_groups if g.target_count > 0 for t in g.instance_types]
         plugins = expected_device_plugins(types, o.release_name, o.release_namespace)
         cluster, states = "", ()
         if expected.addons:

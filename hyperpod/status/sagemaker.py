@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import botocore.exceptions
 
@@ -18,6 +19,9 @@ class InstanceGroup:
     target_count: int
     status: str | None  # the real API reports it; moto does not
     min_count: int | None = None  # MinCount: only groups created with a min_instance_count
+    # A flexible group (InstanceRequirements) reports the types it runs instead of one InstanceType.
+    instance_types: tuple[str, ...] = ()
+    patching: str | None = None  # AutoPatchConfig: the strategy and the next patch date, when patching is on
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class SageMakerState:
     provisioning_mode: str | None = None  # NodeProvisioningMode; None: the standard mode
     autoscaling: Autoscaling | None = None
     eks_cluster_arn: str | None = None  # the orchestrator; moto leaves it out
+    # RestrictedInstanceGroups (Amazon Nova customization): shown with their counts, not matched to Kubernetes nodes.
+    restricted_groups: tuple[InstanceGroup, ...] = ()
 
 
 def _is_missing_cluster(error: botocore.exceptions.ClientError) -> bool:
@@ -77,17 +83,40 @@ def sagemaker_client(region: str, endpoint_url: str | None = None):
     return aws_calls.client("sagemaker", region, endpoint_url)
 
 
-def _instance_groups(description: dict) -> tuple[InstanceGroup, ...]:
+def _instance_types(group: dict) -> tuple[str, ...]:
+    """The types a group runs: its InstanceType, or a flexible group's current (else desired) instance types."""
+    if group.get("InstanceType"):
+        return (group["InstanceType"],)
+    requirements = group.get("InstanceRequirements") or {}
+    types = requirements.get("CurrentInstanceTypes") or requirements.get("DesiredInstanceTypes") or []
+    return tuple(t for t in types if isinstance(t, str))
+
+
+def _patching(group: dict) -> str | None:
+    config = group.get("AutoPatchConfig")
+    if not isinstance(config, dict) or not config.get("PatchingStrategy"):
+        return None
+    next_patch = (config.get("CurrentPatchSchedule") or {}).get("NextPatchDate")
+    if isinstance(next_patch, datetime):
+        when = f"next patch {next_patch.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"
+    else:
+        when = "no patch pending"
+    return f"auto-patching {config['PatchingStrategy']}, {when}"
+
+
+def _instance_groups(description: dict, key: str = "InstanceGroups") -> tuple[InstanceGroup, ...]:
     return tuple(
         InstanceGroup(
             name=group["InstanceGroupName"],
-            instance_type=group.get("InstanceType", ""),
+            instance_type=group.get("InstanceType") or ", ".join(_instance_types(group)),
             current_count=int(group.get("CurrentCount", 0)),
             target_count=int(group.get("TargetCount", 0)),
             status=group.get("Status"),
             min_count=int(group["MinCount"]) if group.get("MinCount") is not None else None,
+            instance_types=_instance_types(group),
+            patching=_patching(group),
         )
-        for group in description.get("InstanceGroups", [])
+        for group in description.get(key, [])
     )
 
 
@@ -151,6 +180,7 @@ def fetch_sagemaker_state(client, cluster: str, region: str, include_logical_ids
         provisioning_mode=description.get("NodeProvisioningMode"),
         autoscaling=_autoscaling(description),
         eks_cluster_arn=((description.get("Orchestrator") or {}).get("Eks") or {}).get("ClusterArn"),
+        restricted_groups=_instance_groups(description, "RestrictedInstanceGroups"),
     )
 
 

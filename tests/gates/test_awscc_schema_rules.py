@@ -106,8 +106,18 @@ BROKEN = [
     ("EBS volume of 16385 GB",
      _set(G + ("instance_storage_configs", 0, "ebs_volume_config", "volume_size_in_gb"), 16385),
      f"{GROUP}.instance_storage_configs[0].ebs_volume_config.volume_size_in_gb: got 16385, allowed"),
-    ("two storage configs", _set(G + ("instance_storage_configs",), [{"ebs_volume_config": {"volume_size_in_gb": 1}}] * 2),
-     f"{GROUP}.instance_storage_configs: got 2 entries, allowed: at most 1"),
+    ("five storage configs",
+     _set(G + ("instance_storage_configs",), [{"ebs_volume_config": {"volume_size_in_gb": 1}}] * 5),
+     f"{GROUP}.instance_storage_configs: got 5 entries, allowed: at most 4"),
+    ("two kinds in one storage entry", _set(G + ("instance_storage_configs",), [{
+        "ebs_volume_config": {"volume_size_in_gb": 1},
+        "fsx_open_zfs_config": {"dns_name": "fs-0123456789abcdef0.fsx.us-west-2.amazonaws.com"}}]),
+     f"{GROUP}.instance_storage_configs[0]: got ebs_volume_config, fsx_open_zfs_config, allowed: exactly one of"),
+    ("a root volume with a size", _set(G + ("instance_storage_configs", 0, "ebs_volume_config", "root_volume"), True),
+     f"{GROUP}.instance_storage_configs[0].ebs_volume_config.volume_size_in_gb: a root volume takes no size"),
+    ("a root volume without a key", _set(G + ("instance_storage_configs",), [
+        {"ebs_volume_config": {"volume_size_in_gb": 100}}, {"ebs_volume_config": {"root_volume": True}}]),
+     f"{GROUP}.instance_storage_configs[1].ebs_volume_config.volume_kms_key_id: a root volume needs its KMS key"),
     ("node recovery spelled like the API's boolean", _set(("node_recovery",), "true"),
      f"{CLUSTER}.node_recovery: got 'true', allowed: Automatic | None"),
     ("unknown deep health check", _set(G + ("on_start_deep_health_checks",), ["InstanceStress", "GpuBurn"]),
@@ -134,7 +144,29 @@ BROKEN = [
      f"{CLUSTER}.cluster_status: 'cluster_status' is computed by the provider and must not be set"),
     ("read-only current_count", _set(G + ("current_count",), 2),
      f"{GROUP}.current_count: 'current_count' is read-only in CloudFormation"),
+    # a flexible group: instance_requirements instead of instance_type, never both
+    ("instance_type and instance_requirements together",
+     _set(G + ("instance_requirements",), {"instance_types": ["ml.p5.48xlarge"]}),
+     f"{GROUP}.instance_type: 'instance_type' and 'instance_requirements' are mutually exclusive"),
 ]
+
+
+def test_file_systems_and_a_root_volume_next_to_the_secondary_volume_conform(handwritten):
+    _set(G + ("instance_storage_configs",), [
+        {"ebs_volume_config": {"volume_size_in_gb": 500}},
+        {"fsx_lustre_config": {"dns_name": "fs-0123456789abcdef0.fsx.us-west-2.amazonaws.com", "mount_name": "abc",
+                               "mount_path": "/fsx"}},
+        {"fsx_open_zfs_config": {"dns_name": "fs-0456789abcdef0123.fsx.us-west-2.amazonaws.com"}},
+        {"ebs_volume_config": {"root_volume": True, "volume_kms_key_id": "arn:aws:kms:us-west-2:1:key/x"}},
+    ])(handwritten)
+    assert violations(handwritten) == []
+
+
+def test_a_flexible_group_needs_no_instance_type(handwritten):
+    _delete(G + ("instance_type",))(handwritten)
+    assert any("'instance_type' is required" in v for v in violations(handwritten))
+    _set(G + ("instance_requirements",), {"instance_types": ["ml.p5.48xlarge", "ml.p4d.24xlarge"]})(handwritten)
+    assert violations(handwritten) == []
 
 
 @pytest.mark.parametrize("mutate,expected", [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])

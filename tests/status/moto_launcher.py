@@ -14,6 +14,11 @@ Run as a separate process: `python tests/status/moto_launcher.py -H 127.0.0.1 -p
 4. moto drops MinInstanceCount, NodeProvisioningMode and AutoScaling: a group's MinInstanceCount is echoed as
    DescribeCluster's MinCount, and tags `test:NodeProvisioningMode`, `test:AutoScaling:Mode`,
    `test:AutoScaling:Status` and `test:AutoScaling:FailureMessage` set the cluster-level fields.
+5. moto knows neither flexible groups nor automatic patching: a tag `test:InstanceTypes:<group>` (types joined by
+   commas) turns the group's InstanceType into InstanceRequirements' current and desired types, and
+   `test:AutoPatch:<group>` (`<strategy>` or `<strategy>@<epoch seconds of the next patch>`) sets AutoPatchConfig.
+   Nor restricted instance groups: a tag `test:RestrictedGroup:<name>` (`<type>,<current>,<target>,<status>`) adds
+   one to DescribeCluster's RestrictedInstanceGroups.
 """
 
 from __future__ import annotations
@@ -49,6 +54,15 @@ def _install_hooks() -> None:
         for group in cluster.instance_groups:
             if "MinInstanceCount" in group:
                 group["MinCount"] = group["MinInstanceCount"]
+            name = group.get("InstanceGroupName")
+            if f"test:InstanceTypes:{name}" in tag_values:
+                types = tag_values[f"test:InstanceTypes:{name}"].split(",")
+                group.pop("InstanceType", None)
+                group["InstanceRequirements"] = {"CurrentInstanceTypes": types, "DesiredInstanceTypes": types}
+            if f"test:AutoPatch:{name}" in tag_values:
+                strategy, _, epoch = tag_values[f"test:AutoPatch:{name}"].partition("@")
+                group["AutoPatchConfig"] = {"PatchingStrategy": strategy, **(
+                    {"CurrentPatchSchedule": {"NextPatchDate": int(epoch)}} if epoch else {})}
         cluster.capacity_fields = {}
         if "test:NodeProvisioningMode" in tag_values:
             cluster.capacity_fields["NodeProvisioningMode"] = tag_values["test:NodeProvisioningMode"]
@@ -56,6 +70,14 @@ def _install_hooks() -> None:
                    if f"test:AutoScaling:{key}" in tag_values}
         if scaling:
             cluster.capacity_fields["AutoScaling"] = {"AutoScalerType": "Karpenter", **scaling}
+        restricted = []
+        for key, value in sorted(tag_values.items()):
+            if key.startswith("test:RestrictedGroup:"):
+                kind, current, target, status = value.split(",")
+                restricted.append({"InstanceGroupName": key.rsplit(":", 1)[1], "InstanceType": kind,
+                                   "CurrentCount": int(current), "TargetCount": int(target), "Status": status})
+        if restricted:
+            cluster.capacity_fields["RestrictedInstanceGroups"] = restricted
         return arn
 
     original_describe = models.Cluster.describe

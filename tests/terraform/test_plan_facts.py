@@ -8,6 +8,8 @@ from tests.terraform.conftest import EXAMPLE_CONFIGS
 from tests.terraform.harness import HERE
 
 TEST_FILE = HERE / "tftest" / "plan_facts.tftest.hcl"
+RESTRICTED_TEST_FILE = HERE / "tftest" / "restricted_plan_facts.tftest.hcl"
+RESTRICTED = "restricted.tfvars.json"  # restricted instance groups only: no instance groups, no lifecycle bucket
 
 
 def address(stack: dict, resource_type: str, marker: str = "") -> str:
@@ -33,7 +35,7 @@ def install_test_file(workspace) -> None:
     (workspace.directory / TEST_FILE.name).write_text(text)
 
 
-@pytest.mark.parametrize("example", EXAMPLE_CONFIGS)
+@pytest.mark.parametrize("example", [e for e in EXAMPLE_CONFIGS if e != RESTRICTED])
 def test_terraform_test_plan_facts(example_workspace, tmp_path, example):
     workspace = example_workspace(example).clone(tmp_path / "workspace")
     install_test_file(workspace)
@@ -41,6 +43,36 @@ def test_terraform_test_plan_facts(example_workspace, tmp_path, example):
     assert result.ok, str(result)
     assert "run \"plan_facts\"... pass" in result.output
     assert "1 passed, 0 failed." in result.output
+
+
+def install_restricted_test_file(workspace) -> None:
+    stack = workspace.read_stack()
+    text = RESTRICTED_TEST_FILE.read_text()
+    for placeholder, resource_type, marker in (("__CLUSTER__", "awscc_sagemaker_cluster", ""),
+                                               ("__ROLE__", "aws_iam_role", "execution-role")):
+        text = text.replace(placeholder, address(stack, resource_type, marker))
+    (workspace.directory / RESTRICTED_TEST_FILE.name).write_text(text)
+
+
+def test_terraform_test_restricted_plan_facts(example_workspace, tmp_path):
+    workspace = example_workspace(RESTRICTED).clone(tmp_path / "workspace")
+    install_restricted_test_file(workspace)
+    result = workspace.run("test", "-no-color")
+    assert result.ok, str(result)
+    assert "run \"restricted_plan_facts\"... pass" in result.output
+    assert "1 passed, 0 failed." in result.output
+
+
+def test_restricted_plan_facts_can_fail(example_workspace, tmp_path):
+    workspace = example_workspace(RESTRICTED).clone(tmp_path / "workspace")
+    stack = workspace.read_stack()
+    (cluster,) = stack["resource"]["awscc_sagemaker_cluster"].values()
+    cluster["restricted_instance_groups"][0]["execution_role"] = "arn:aws:iam::123456789012:role/someone-else"
+    workspace.write_stack(stack)
+    install_restricted_test_file(workspace)
+    result = workspace.run("test", "-no-color")
+    assert not result.ok
+    assert "every restricted instance group must run as the stack's execution role" in " ".join(result.output.split())
 
 
 def _another_role(stack: dict) -> None:
