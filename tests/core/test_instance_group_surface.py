@@ -68,7 +68,7 @@ RULES = [
      with_groups(flexible("g5.48xlarge", "ml.g6.48xlarge")),
      with_groups(flexible("ml.g5.48xlarge", "ml.x9.huge")),
      "hyperpod_instance_groups[0].instance_requirements.instance_types[1]", ['got "ml.x9.huge"',
-                                                                             "an instance type HyperPod offers"]),
+                                                                             "an instance type the SageMaker API accepts"]),
     ("deep health checks on a flexible group need accelerators on every type",
      with_groups(flexible(P5, "ml.g5.48xlarge", deep_health_checks=["InstanceStress"])),
      with_groups(flexible(P5, "ml.c5.large", deep_health_checks=["InstanceStress"])),
