@@ -1,4 +1,5 @@
 """A small typed CDKTF binding for the hashicorp/awscc provider and its `awscc_sagemaker_cluster` resource.
+Longer than 300 lines: one dataclass per nested object of the resource's schema, kept beside the resource that emits them.
 
 No prebuilt CDKTF binding of awscc exists for Python, and generating one (`cdktf get`) would need the registry.
 This covers the attributes the project sets, typed, against the awscc 1.106.0 schema (gates/ keeps a copy and checks
