@@ -8,7 +8,8 @@ import pytest
 from tests.conftest import EXAMPLES
 from tests.terraform import harness
 
-EXAMPLE_CONFIGS = ["terraform.tfvars.json", "production.tfvars.json", "capacity.tfvars.json", "addons.tfvars.json"]
+EXAMPLE_CONFIGS = ["terraform.tfvars.json", "production.tfvars.json", "capacity.tfvars.json", "addons.tfvars.json",
+                   "inference.tfvars.json"]
 TIMINGS: dict[str, dict[str, float]] = {}
 
 
