@@ -44,7 +44,7 @@ Namespace = Annotated[str, matching(_NAMESPACE, "a Kubernetes namespace: 1-63 lo
 # IAM API reference, CreateOpenIDConnectProvider / arnType; an EKS cluster's issuer is
 # oidc.eks.<region>.amazonaws.com/id/<ID> (EKS user guide, "Create an IAM OIDC provider for your cluster").
 OIDC_PROVIDER_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com"
-                               r"(\.cn)?/id/[0-9A-F]{8,64}")
+                               r"(\.cn)?/id/[0-9A-Z]{8,64}")
 
 
 def _model_bucket(value: str) -> str:
