@@ -61,6 +61,7 @@ class ClusterAddons(Construct):
         if addons.task_governance.enabled:
             from hyperpod.addons.task_governance import TaskGovernance
             self.task_governance = TaskGovernance(self, "task-governance", addon=addons.task_governance, eks=eks,
+                                                  hyperpod_cluster_arn=hyperpod_cluster_arn, tags=tags,
                                                   depends_on=after)
         if addons.observability.enabled:
             from hyperpod.addons.observability import Observability
