@@ -14,6 +14,7 @@ import json
 from hyperpod.change_guard.change import DangerousChange
 from hyperpod.change_guard.difference import differences, resolved_differences, show
 from hyperpod.change_guard.previous import CLUSTER_TYPE, RELEASE_TYPE
+from hyperpod.change_guard.addon_resources import addon_resource_changes
 from hyperpod.change_guard.shared_storage import file_system_changes
 
 REPLACES_CLUSTER = ("cluster_name", "vpc_config", "orchestrator")
@@ -93,6 +94,7 @@ def dangerous_changes(previous: dict, new: dict) -> list[DangerousChange]:
         changes += _cluster_changes(name, old, new_clusters[logical_id], previous, new)
         changes += _chart_uninstall(name, previous, new)
         changes += file_system_changes(name, previous, new)
+        changes += addon_resource_changes(name, previous, new)
     return changes
 
 
