@@ -58,16 +58,28 @@ def _model_bucket(value: str) -> str:
 ModelBucket = Annotated[str, AfterValidator(_model_bucket)]
 
 
-class DependencyAddon(Strict):
-    """An EKS add-on the inference operator needs; the stack installs it unless the cluster already runs it."""
+class S3CsiDriverAddon(Strict):
+    """Mountpoint for Amazon S3 CSI driver (`aws-mountpoint-s3-csi-driver`)."""
+
+    already_installed: bool = Field(False, description="The cluster already runs this add-on: the stack does not "
+                                                       "install it (nor its role).")
+    version: AddonVersion = Field(S3_CSI_DRIVER_VERSION, description="Add-on version (pinned).")
+
+
+class FsxCsiDriverAddon(Strict):
+    """FSx for Lustre CSI driver (`aws-fsx-csi-driver`); with hyperpod_fsx_lustre on, that one is used."""
 
     already_installed: bool = Field(False, description="The cluster already runs this add-on: the stack does not "
                                                        "install it.")
-    version: AddonVersion = Field(description="Add-on version (pinned).")
+    version: AddonVersion = Field(FSX_CSI_DRIVER_VERSION, description="Add-on version (pinned).")
 
 
-def _dependency(version: str, what: str):
-    return Field(default_factory=lambda: DependencyAddon(version=version), description=what)
+class MetricsServerAddon(Strict):
+    """Kubernetes metrics-server (`metrics-server`)."""
+
+    already_installed: bool = Field(False, description="The cluster already runs this add-on: the stack does not "
+                                                       "install it.")
+    version: AddonVersion = Field(METRICS_SERVER_VERSION, description="Add-on version (pinned).")
 
 
 class InferenceOperatorAddon(Strict):
@@ -89,13 +101,12 @@ class InferenceOperatorAddon(Strict):
                     "operator's service accounts there only.")
     model_buckets: list[ModelBucket] = Field(
         [], max_length=20, description="S3 buckets holding model weights: the S3 CSI driver may read these only.")
-    s3_csi_driver: DependencyAddon = _dependency(S3_CSI_DRIVER_VERSION, "Mountpoint for Amazon S3 CSI driver "
-                                                                        "(aws-mountpoint-s3-csi-driver).")
-    fsx_csi_driver: DependencyAddon = _dependency(FSX_CSI_DRIVER_VERSION, "FSx for Lustre CSI driver "
-                                                                          "(aws-fsx-csi-driver); with "
-                                                                          "hyperpod_fsx_lustre on, that one is used.")
-    metrics_server: DependencyAddon = _dependency(METRICS_SERVER_VERSION, "Kubernetes metrics-server "
-                                                                          "(metrics-server).")
+    s3_csi_driver: S3CsiDriverAddon = Field(default_factory=S3CsiDriverAddon,
+                                            description="Mountpoint for Amazon S3 CSI driver.")
+    fsx_csi_driver: FsxCsiDriverAddon = Field(default_factory=FsxCsiDriverAddon, description="FSx for Lustre CSI "
+                                                                                               "driver.")
+    metrics_server: MetricsServerAddon = Field(default_factory=MetricsServerAddon,
+                                               description="Kubernetes metrics-server.")
 
 
 def inference_problems(raw: dict) -> list[Problem]:

@@ -46,8 +46,7 @@ RULES = [
      inference(metrics_server={"version": "0.7.2"}),
      'error: hyperpod_addons.inference_operator.metrics_server.version: got "0.7.2"; allowed: an EKS add-on '
      'version'),
-    ("a dependency block takes only its two keys", inference(s3_csi_driver={"already_installed": True,
-                                                                             "version": S3_CSI_DRIVER_VERSION}),
+    ("a dependency block takes only its two keys", inference(s3_csi_driver={"already_installed": True}),
      inference(s3_csi_driver={"already_installed": True, "role_arn": "x"}),
      "hyperpod_addons.inference_operator.s3_csi_driver.role_arn"),
     # "Setting up your HyperPod clusters for model deployment": the add-on's configuration names the HyperPod cluster.

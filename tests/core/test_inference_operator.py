@@ -94,9 +94,9 @@ def test_an_existing_oidc_provider_is_used_not_created(synth_json):
 
 
 def test_already_installed_dependencies_are_left_alone(synth_json):
-    document = synth_json(inference(s3_csi_driver={"already_installed": True, "version": S3_CSI_DRIVER_VERSION},
-                                    metrics_server={"already_installed": True, "version": METRICS_SERVER_VERSION},
-                                    fsx_csi_driver={"already_installed": True, "version": "v1.6.0-eksbuild.1"}))
+    document = synth_json(inference(s3_csi_driver={"already_installed": True},
+                                    metrics_server={"already_installed": True},
+                                    fsx_csi_driver={"already_installed": True}))
     assert set(addons_by_name(document)) == {OPERATOR, "cert-manager"}
     assert "s3-csi-role" not in roles(document)
 

@@ -23,7 +23,7 @@ def test_dependencies_the_cluster_already_runs_are_not_expected(tmp_path):
     raw = json.loads(INFERENCE_EXAMPLE.read_text())
     operator = raw["hyperpod_addons"]["inference_operator"]
     for key in ("s3_csi_driver", "fsx_csi_driver", "metrics_server"):
-        operator[key] = {"already_installed": True, "version": "v1.0.0-eksbuild.1"}
+        operator[key] = {"already_installed": True}
     raw["hyperpod_addons"]["cert_manager"] = {"already_installed": True}
     config = tmp_path / "config.json"
     config.write_text(json.dumps(raw))
