@@ -13,7 +13,7 @@ from .kubernetes_rules import dns1123_label, labels, strict_schema
 
 CHART = "inference-endpoint"
 CRD = Path(__file__).parent / "data" / "inference.sagemaker.aws.amazon.com_inferenceendpointconfigs.yaml"
-GOLDEN = Path(__file__).parent / "data" / "golden"
+GOLDEN = Path(__file__).parent / "data" / "inference-golden"  # apart from the kubeflow renders' own set
 EXAMPLE = REPO_ROOT / "examples" / "inference" / "deepseek-endpoint.yaml"
 FSX = {"model_name": "m1", "worker": {"image": "img:1"},
        "model_source": {"type": "fsx", "fsx": {"file_system_id": "fs-0123456789abcdef0"}, "location": "models/m1"}}
