@@ -10,8 +10,9 @@ Commands (run in turn, round after round, so machine drift hits all of them alik
   50-groups    python main.py on a generated config with 50 instance groups
   all-on       python main.py on examples/addons.tfvars.json (every add-on and FSx for Lustre on)
   everything   python main.py on every feature at once: the capacity example's groups, autoscaling and tiered
-               storage, every add-on, FSx for Lustre and S3 state (the issue's "every feature on" limit), and the
-               advanced example's flexible EFA group with automatic patching and per-group file systems
+               storage, every add-on (the inference operator and the task governance policy too), FSx for Lustre
+               and S3 state (the issue's "every feature on" limit), and the advanced example's flexible EFA group
+               with automatic patching and per-group file systems
   check        python main.py --check on that same config: validation only, no jsii (at most 1/4 of a synthesis)
 Peak RSS is the largest single process of the run (python or the node process jsii starts), from wait4().
 The printed table is what docs/performance.md shows between its BEGIN/END BENCHMARK markers.
@@ -44,11 +45,14 @@ def fifty_groups() -> dict:
 
 
 def everything() -> dict:
-    """Every capacity feature (examples/capacity.tfvars.json), every add-on and FSx (examples/addons.tfvars.json),
-    and the S3 backend, in one config."""
+    """Every capacity feature (examples/capacity.tfvars.json), every add-on and FSx (examples/addons.tfvars.json), the
+    inference operator and cluster policy (examples/inference.tfvars.json), and the S3 backend, in one config."""
     config = json.loads((ROOT / "examples" / "capacity.tfvars.json").read_text())
     addons = json.loads((ROOT / "examples" / "addons.tfvars.json").read_text())
-    config["hyperpod_addons"] = addons["hyperpod_addons"]
+    inference = json.loads((ROOT / "examples" / "inference.tfvars.json").read_text())["hyperpod_addons"]
+    # The inference operator and the task governance cluster policy (examples/inference.tfvars.json) on top.
+    config["hyperpod_addons"] = {**addons["hyperpod_addons"], "inference_operator": inference["inference_operator"],
+                                 "task_governance": inference["task_governance"]}
     config["hyperpod_fsx_lustre"] = {**addons["hyperpod_fsx_lustre"], "subnet_id": None}
     config["state"] = {"backend": "s3", "bucket": "example-terraform-state", "key": "hyperpod/everything.tfstate",
                        "region": "us-west-2"}

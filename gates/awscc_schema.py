@@ -160,12 +160,15 @@ def check_cluster(name: str, body: dict, document: dict) -> list[Violation]:
 
 
 def check_document(document: dict) -> tuple[int, list[Violation]]:
-    """(number of clusters checked, violations) for a whole cdk.tf.json document."""
+    """(number of clusters checked, violations) for a whole cdk.tf.json document; the cluster policies
+    (awscc_sagemaker_cluster_scheduler_config) are checked too (gates/awscc_scheduler_config.py)."""
+    from gates.awscc_scheduler_config import check_scheduler_configs
+
     count, out = 0, []
     for name, body in resources_of_type(document, RESOURCE_TYPE):
         count += 1
         out.extend(check_cluster(name, body, document))
-    return count, out
+    return count, out + check_scheduler_configs(document)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from gates.policy_documents import PolicyDocument, UnresolvedPolicy, all_data_documents, resolve
 from gates.terraform_json import Violation, leading_reference, resources_of_type
+from gates.web_identity_hardening import check_web_identity_role, is_web_identity_trust
 
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
 POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
@@ -233,6 +234,16 @@ def _trust(document: dict, role: str) -> PolicyDocument | Violation:
         return Violation(where, str(error))
 
 
+def web_identity_roles(document: dict) -> list[str]:
+    """Roles whose trust names a Federated principal (IAM roles for service accounts; gates/web_identity_hardening)."""
+    found = []
+    for role, _ in resources_of_type(document, "aws_iam_role"):
+        trust = _trust(document, role)
+        if isinstance(trust, PolicyDocument) and is_web_identity_trust(trust):
+            found.append(role)
+    return sorted(found)
+
+
 def pod_identity_roles(document: dict) -> list[str]:
     """Roles whose trust names the EKS Pod Identity service."""
     found = []
@@ -266,6 +277,9 @@ def check_iam(document: dict, reference: list[ReferenceStatement], allowed_manag
     out = check_wildcards(all_data_documents(document) + literal_json_policies(document))
     for role in pod_identity_roles(document):
         out += check_pod_identity_role(document, role)
+    for role in web_identity_roles(document):
+        policies, managed, unreadable = role_permission_policies(document, role)
+        out += unreadable + check_web_identity_role(document, role, _trust(document, role), policies, managed)
     roles = execution_roles(document)
     if not roles and any(True for _ in resources_of_type(document, "awscc_sagemaker_cluster")):
         out.append(Violation("resource.awscc_sagemaker_cluster", "no instance group runs as an aws_iam_role of this "

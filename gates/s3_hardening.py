@@ -1,8 +1,12 @@
-"""The lifecycle-script bucket must be encrypted, versioned, closed to the public and reachable over TLS only.
+"""The lifecycle-script bucket (and the inference operator's TLS certificate bucket) must be encrypted, versioned,
+closed to the public and reachable over TLS only.
 
-The bucket is found the way SageMaker finds it: through the instance groups' life_cycle_config.source_s3_uri.
+The lifecycle bucket is found the way SageMaker finds it: through the instance groups' life_cycle_config.source_s3_uri;
+the certificate bucket the way the operator finds it: through its add-on's configuration.
 """
 from __future__ import annotations
+
+import re
 
 from gates.policy_documents import UnresolvedPolicy, resolve
 from gates.terraform_json import Violation, leading_reference, resources_of_type
@@ -21,6 +25,17 @@ def lifecycle_buckets(document: dict) -> dict[str, str]:
             if reference and reference[0] == "aws_s3_bucket":
                 buckets.setdefault(reference[1], f"resource.awscc_sagemaker_cluster.{cluster}.instance_groups[{index}]")
     return buckets
+
+
+# The inference operator's add-on names its TLS certificate bucket in its configuration (tlsCertificateS3Bucket).
+_TLS_BUCKET = re.compile(r'"tlsCertificateS3Bucket" = aws_s3_bucket\.([A-Za-z0-9_-]+)\.(?:id|bucket)')
+
+
+def certificate_buckets(document: dict) -> dict[str, str]:
+    """{bucket resource name: the add-on whose configuration names it as the TLS certificate bucket}."""
+    return {match.group(1): f"resource.aws_eks_addon.{name}"
+            for name, body in resources_of_type(document, "aws_eks_addon")
+            for match in _TLS_BUCKET.finditer(str(body.get("configuration_values", "")))}
 
 
 def _settings_for(document: dict, resource_type: str, bucket: str) -> list[tuple[str, dict]]:
@@ -98,7 +113,7 @@ def check_s3(document: dict) -> list[Violation]:
         return [Violation("resource.awscc_sagemaker_cluster", "no source_s3_uri refers to an aws_s3_bucket of this "
                           "stack: the lifecycle bucket cannot be checked")]
     out = []
-    for bucket in sorted(buckets):
+    for bucket in sorted({*buckets, *certificate_buckets(document)}):
         for rule in (check_encryption, check_versioning, check_public_access_block, check_tls_only):
             out += rule(document, bucket)
     return out

@@ -40,6 +40,7 @@ class EksCluster:
     cluster_security_group_id: str
     authentication_mode: str
     kubernetes_version: str | None = None  # "1.31"; add-ons that need a minimum version check it at plan time
+    oidc_issuer: str | None = None  # https://oidc.eks.<region>.amazonaws.com/id/<ID>, for IAM roles for service accounts
 
 
 class ExistingEksCluster(Construct):
@@ -59,6 +60,7 @@ class ExistingEksCluster(Construct):
             cluster_security_group_id=vpc.cluster_security_group_id,
             authentication_mode=cluster.access_config.get(0).authentication_mode,
             kubernetes_version=cluster.version,
+            oidc_issuer=cluster.identity.get(0).oidc.get(0).issuer,
         )
         self.aws = AwsContext(
             partition=DataAwsPartition(self, "partition").partition,

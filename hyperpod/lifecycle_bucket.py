@@ -130,10 +130,11 @@ class LifecycleScriptsBucket(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, *, cluster_name: str, bucket_name: str | None,
-                 prevent_destroy: bool):
+                 prevent_destroy: bool, bucket_prefix: str | None = None):
         super().__init__(scope, id)
+        prefix = bucket_prefix or bucket_name_prefix(cluster_name)  # another bucket of this kind names its own
         self.bucket = S3Bucket(
-            self, "bucket", bucket=bucket_name, bucket_prefix=None if bucket_name else bucket_name_prefix(cluster_name),
+            self, "bucket", bucket=bucket_name, bucket_prefix=None if bucket_name else prefix,
             force_destroy=False, lifecycle=TerraformResourceLifecycle(prevent_destroy=prevent_destroy),
         )
         S3BucketOwnershipControls(self, "ownership", bucket=self.bucket.id,
@@ -156,8 +157,8 @@ class LifecycleScriptsBucket(Construct):
                 test="Bool", variable="aws:SecureTransport", values=["false"])],
         )])
         # After the public access block: S3 refuses some policies while the block is being applied.
-        S3BucketPolicy(self, "policy", bucket=self.bucket.id, policy=tls_only.json,
-                       depends_on=[self.public_access_block])
+        self.policy = S3BucketPolicy(self, "policy", bucket=self.bucket.id, policy=tls_only.json,
+                                     depends_on=[self.public_access_block])
 
 
 class LifecycleScripts(Construct):

@@ -114,6 +114,7 @@ class HyperPod(Construct):
         if eks_addons.any_enabled(config):
             self.cluster_addons = eks_addons.ClusterAddons(
                 self, "cluster-addons", config=config, eks=eks, aws=aws, cluster=self.cluster.resource,
+                hyperpod_cluster_arn=self.cluster.arn,
                 chart_release=self.helm_dependencies.release if config.hyperpod_install_helm_dependencies else None,
                 placement=eks_addons.InstancePlacement(vpc_id=eks.vpc_id, subnet_ids=subnet_ids,
                                                        security_group_id=security_group_ids[0]),

@@ -30,7 +30,7 @@ class InstancePlacement:
 def any_enabled(config: HyperPodConfig) -> bool:
     addons = config.hyperpod_addons
     return (addons.training_operator.enabled or addons.task_governance.enabled or addons.observability.enabled
-            or config.hyperpod_fsx_lustre.enabled)
+            or addons.inference_operator.enabled or config.hyperpod_fsx_lustre.enabled)
 
 
 def _prefix(cluster_name: str, role: str) -> str:
@@ -43,14 +43,14 @@ class ClusterAddons(Construct):
 
     def __init__(self, scope: Construct, id: str, *, config: HyperPodConfig, eks: EksCluster, aws: AwsContext,
                  cluster: ITerraformDependable, chart_release: Release | None, placement: InstancePlacement,
-                 tags: Mapping[str, str]):
+                 tags: Mapping[str, str], hyperpod_cluster_arn: str):
         super().__init__(scope, id)
         from hyperpod.addons.prerequisites import Prerequisites
 
         addons, fsx, name = config.hyperpod_addons, config.hyperpod_fsx_lustre, config.hyperpod_cluster_name
         self.prerequisites = Prerequisites(
             self, "prerequisites", addons=addons, cluster_name=eks.name, depends_on=[cluster],
-            needs_cert_manager=addons.training_operator.enabled,
+            needs_cert_manager=addons.training_operator.enabled or addons.inference_operator.enabled,
             needs_pod_identity=addons.training_operator.enabled or addons.observability.enabled or fsx.enabled)
         after = [cluster, *self.prerequisites.installed]
         if addons.training_operator.enabled:
@@ -61,6 +61,7 @@ class ClusterAddons(Construct):
         if addons.task_governance.enabled:
             from hyperpod.addons.task_governance import TaskGovernance
             self.task_governance = TaskGovernance(self, "task-governance", addon=addons.task_governance, eks=eks,
+                                                  hyperpod_cluster_arn=hyperpod_cluster_arn, tags=tags,
                                                   depends_on=after)
         if addons.observability.enabled:
             from hyperpod.addons.observability import Observability
@@ -69,6 +70,13 @@ class ClusterAddons(Construct):
                 role_name_prefix=_prefix(name, "obs"), depends_on=after)
         if fsx.enabled:
             self._shared_storage(config, eks, aws, placement, tags, after)
+        if addons.inference_operator.enabled:
+            from hyperpod.addons.inference_operator import InferenceOperator
+            self.inference_operator = InferenceOperator(
+                self, "inference-operator", addon=addons.inference_operator, eks=eks, aws=aws,
+                hyperpod_cluster_name=name, hyperpod_cluster_arn=hyperpod_cluster_arn,
+                fsx_csi_driver=self.fsx_volume.addon if fsx.enabled else None,
+                prevent_destroy=config.hyperpod_prevent_destroy, depends_on=after)
 
     def _shared_storage(self, config, eks, aws, placement, tags, after) -> None:
         from hyperpod.addons.fsx_lustre import LustreFileSystem

@@ -31,7 +31,7 @@ def minimum_kubernetes(version: str | None, minimum: tuple[int, int], addon_name
 
 def pinned_addon(scope: Construct, id: str, *, cluster_name: str, addon_name: str, version: str,
                  depends_on: Sequence[ITerraformDependable], preconditions: Sequence[Precondition] = (),
-                 configuration_values: str | None = None,
+                 configuration_values: str | None = None, service_account_role_arn: str | None = None,
                  replace_triggered_by: Sequence[str] = ()) -> EksAddon:
     # OVERWRITE on create: a first install takes over fields an earlier manual install left behind (AWS's install
     # instructions use it). PRESERVE on update: an upgrade keeps settings an operator changed in the cluster.
@@ -42,5 +42,6 @@ def pinned_addon(scope: Construct, id: str, *, cluster_name: str, addon_name: st
     return EksAddon(
         scope, id, cluster_name=cluster_name, addon_name=addon_name, addon_version=version,
         resolve_conflicts_on_create="OVERWRITE", resolve_conflicts_on_update="PRESERVE",
-        configuration_values=configuration_values, depends_on=list(depends_on), lifecycle=lifecycle,
+        configuration_values=configuration_values, service_account_role_arn=service_account_role_arn,
+        depends_on=list(depends_on), lifecycle=lifecycle,
     )

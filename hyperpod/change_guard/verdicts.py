@@ -15,6 +15,7 @@ from hyperpod.change_guard.addons import addon_changes
 from hyperpod.change_guard.autoscaling import autoscaling_changes, autoscaling_warnings
 from hyperpod.change_guard.change import DangerousChange
 from hyperpod.change_guard.difference import differences, resolved_differences, show
+from hyperpod.change_guard.addon_resources import addon_resource_changes
 from hyperpod.change_guard.helm_chart import chart_uninstall
 from hyperpod.change_guard.instance_group_surface import surface_changes
 from hyperpod.change_guard.previous import CLUSTER_TYPE
@@ -100,6 +101,7 @@ def dangerous_changes(previous: dict, new: dict) -> list[DangerousChange]:
         changes += chart_uninstall(name, previous, new)
         changes += file_system_changes(name, previous, new) + addon_changes(name, previous, new)
         changes += surface_changes(name, old, new_clusters[logical_id])
+        changes += addon_resource_changes(name, previous, new)
     return changes
 
 

@@ -25,6 +25,8 @@ from hyperpod.config.addon_pins import (
 )
 from hyperpod.config.errors import Problem, value_repr
 from hyperpod.config.fields import Strict, matching
+from hyperpod.config.inference import InferenceOperatorAddon, inference_problems
+from hyperpod.config.task_governance import SchedulerConfig, scheduler_config_problems
 from hyperpod.config.tokens import is_token
 
 # EKS add-on versions look like v1.2.0-eksbuild.1 (DescribeAddonVersions).
@@ -92,9 +94,12 @@ class TaskGovernanceAddon(Strict):
     """HyperPod task governance (`amazon-sagemaker-hyperpod-taskgovernance`), which installs Kueue."""
 
     enabled: bool = Field(False, description="Install the task governance add-on (installs Kueue: the cluster "
-                                             "must not run another Kueue; Kubernetes 1.30+). Compute quotas and "
-                                             "cluster policy are set in the SageMaker console or API.")
+                                             "must not run another Kueue; Kubernetes 1.30+). Compute quotas are set "
+                                             "in the SageMaker console or API.")
     version: AddonVersion = Field(TASK_GOVERNANCE_VERSION, description="Add-on version (pinned).")
+    scheduler_config: SchedulerConfig | None = Field(
+        None, description="The cluster policy (fair share, priority classes, idle resource sharing). Default: none "
+                          "(AWS's defaults).")
 
 
 class ObservabilityAddon(Strict):
@@ -135,11 +140,15 @@ class HyperPodAddons(Strict):
     observability: ObservabilityAddon = Field(default_factory=ObservabilityAddon,
                                               description="HyperPod observability (Amazon Managed Prometheus).")
     cert_manager: CertManagerAddon = Field(default_factory=CertManagerAddon,
-                                           description="cert-manager, installed when the training operator is on.")
+                                           description="cert-manager, installed when the training operator or the "
+                                                       "inference operator is on.")
     pod_identity_agent: PodIdentityAgentAddon = Field(
         default_factory=PodIdentityAgentAddon,
         description="EKS Pod Identity Agent, installed when the training operator, observability or FSx for Lustre "
                     "is on.")
+    inference_operator: InferenceOperatorAddon = Field(
+        default_factory=InferenceOperatorAddon,
+        description="HyperPod inference operator (model endpoints; docs/addons.md, \"Inference operator\").")
 
 
 def addon_problems(raw: dict) -> list[Problem]:
@@ -178,7 +187,7 @@ def addon_problems(raw: dict) -> list[Problem]:
     observability = addons.get("observability")
     if isinstance(observability, dict) and observability.get("enabled") is True:
         problems += _observability_node_problems(raw.get("hyperpod_instance_groups"))
-    problems += _region_problems(raw)
+    problems += _region_problems(raw) + inference_problems(raw) + scheduler_config_problems(raw)
     return problems
 
 

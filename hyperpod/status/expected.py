@@ -20,6 +20,9 @@ OBSERVABILITY = "amazon-sagemaker-hyperpod-observability"
 FSX_CSI_DRIVER = "aws-fsx-csi-driver"
 CERT_MANAGER = "cert-manager"
 POD_IDENTITY_AGENT = "eks-pod-identity-agent"
+INFERENCE_OPERATOR = "amazon-sagemaker-hyperpod-inference"
+S3_CSI_DRIVER = "aws-mountpoint-s3-csi-driver"
+METRICS_SERVER = "metrics-server"
 
 # Where each add-on's pods run: (namespace, pod name prefix, or None when the add-on owns the whole namespace).
 # - training operator: SageMaker AI developer guide, "Installing the training operator" (namespace aws-hyperpod,
@@ -29,6 +32,10 @@ POD_IDENTITY_AGENT = "eks-pod-identity-agent"
 # - FSx CSI driver: Amazon EKS user guide, "Deploy the FSx for Lustre driver" (fsx-csi-controller Deployment and
 #   fsx-csi-node DaemonSet in kube-system).
 # - cert-manager runs in cert-manager; the EKS Pod Identity Agent is a DaemonSet eks-pod-identity-agent in kube-system.
+# - inference operator: its controller, the AWS Load Balancer Controller and KEDA run in hyperpod-inference-system
+#   (SageMaker AI developer guide, model deployment setup and troubleshooting); the S3 CSI driver's node pods are
+#   s3-csi-node-* in kube-system (EKS user guide, Mountpoint for Amazon S3 CSI driver); metrics-server's Deployment
+#   is metrics-server in kube-system (EKS user guide, "View resource usage with the Kubernetes Metrics Server").
 ADDON_PODS: dict[str, tuple[str, str | None]] = {
     TRAINING_OPERATOR: ("aws-hyperpod", "hp-training-operator-"),
     TASK_GOVERNANCE: ("kueue-system", None),
@@ -36,6 +43,9 @@ ADDON_PODS: dict[str, tuple[str, str | None]] = {
     FSX_CSI_DRIVER: ("kube-system", "fsx-csi-"),
     CERT_MANAGER: ("cert-manager", None),
     POD_IDENTITY_AGENT: ("kube-system", "eks-pod-identity-agent-"),
+    INFERENCE_OPERATOR: ("hyperpod-inference-system", None),
+    S3_CSI_DRIVER: ("kube-system", "s3-csi-"),
+    METRICS_SERVER: ("kube-system", "metrics-server-"),
 }
 
 # EKS CreateAddon addonName: 1-100 characters, a letter or digit first, then letters, digits, '-' and '_'
@@ -130,14 +140,24 @@ def stack_addons(config) -> tuple[tuple[str, str, str], ...]:
     pins = []
     if addons.training_operator.enabled:
         pins.append((TRAINING_OPERATOR, addons.training_operator.version, keys.format("training_operator")))
-        if not addons.cert_manager.already_installed:
-            pins.append((CERT_MANAGER, addons.cert_manager.version, keys.format("cert_manager")))
+    inference = addons.inference_operator
+    if (addons.training_operator.enabled or inference.enabled) and not addons.cert_manager.already_installed:
+        pins.append((CERT_MANAGER, addons.cert_manager.version, keys.format("cert_manager")))
     if addons.task_governance.enabled:
         pins.append((TASK_GOVERNANCE, addons.task_governance.version, keys.format("task_governance")))
     if addons.observability.enabled:
         pins.append((OBSERVABILITY, addons.observability.version, keys.format("observability")))
-    if fsx.enabled:
+    if fsx.enabled:  # the stack's file system brings the driver; the inference operator then reuses it
         pins.append((FSX_CSI_DRIVER, fsx.csi_driver_version, "hyperpod_fsx_lustre.csi_driver_version"))
+    elif inference.enabled and not inference.fsx_csi_driver.already_installed:
+        pins.append((FSX_CSI_DRIVER, inference.fsx_csi_driver.version,
+                     keys.format("inference_operator.fsx_csi_driver")))
+    if inference.enabled:
+        pins.append((INFERENCE_OPERATOR, inference.version, keys.format("inference_operator")))
+        pins += [(name, dependency.version, keys.format(f"inference_operator.{key}"))
+                 for name, key, dependency in ((S3_CSI_DRIVER, "s3_csi_driver", inference.s3_csi_driver),
+                                               (METRICS_SERVER, "metrics_server", inference.metrics_server))
+                 if not dependency.already_installed]
     needs_pod_identity = addons.training_operator.enabled or addons.observability.enabled or fsx.enabled
     if needs_pod_identity and not addons.pod_identity_agent.already_installed:
         pins.append((POD_IDENTITY_AGENT, addons.pod_identity_agent.version, keys.format("pod_identity_agent")))

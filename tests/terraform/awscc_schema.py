@@ -39,23 +39,34 @@ def _attributes(reference: dict) -> dict:
     return converted
 
 
+# Resources beyond the shared reference: the schema files the gates check them with (each names its source).
+GATE_SCHEMAS = {"awscc_sagemaker_cluster_scheduler_config":
+                Path(__file__).resolve().parents[2] / "gates" / "awscc_sagemaker_cluster_scheduler_config.schema.json"}
+
+
 def provider_schema(resources: list[str], reference_path: Path = REFERENCE) -> dict:
     reference = json.loads(reference_path.read_text())
     meta = reference["_meta"]
-    unknown = sorted(set(resources) - {meta["resource"]})
+    unknown = sorted(set(resources) - {meta["resource"], *GATE_SCHEMAS})
     if unknown:
-        raise KeyError(f"the awscc reference only describes {meta['resource']}; asked for {unknown}")
+        raise KeyError(f"the awscc references only describe {meta['resource']}, {', '.join(GATE_SCHEMAS)}; "
+                       f"asked for {unknown}")
+    extra = {name: json.loads(GATE_SCHEMAS[name].read_text()) for name in resources if name in GATE_SCHEMAS}
     return {
         "_source": {
             "generator": "tests/terraform/awscc_schema.py",
-            "reference": f"{reference_path} ({meta['source']})",
+            "reference": f"{reference_path} ({meta['source']})" + "".join(
+                f"; {name}: {GATE_SCHEMAS[name].name} ({schema['_meta']['source']})" for name, schema in extra.items()),
             "provider_version": meta["provider_version"],
             "provider_block": "hand-written subset: " + ", ".join(PROVIDER_ARGUMENTS),
         },
         "provider": {"version": 0, "block": {"attributes": {
             name: {"type": "string", "optional": True} for name in PROVIDER_ARGUMENTS}}},
         "resource_schemas": {
-            meta["resource"]: {"version": 0, "block": {"attributes": _attributes(reference["attributes"])}}
-        } if resources else {},
+            **({meta["resource"]: {"version": 0, "block": {"attributes": _attributes(reference["attributes"])}}}
+               if meta["resource"] in resources else {}),
+            **{name: {"version": 0, "block": {"attributes": _attributes(schema["attributes"])}}
+               for name, schema in extra.items()},
+        },
         "data_source_schemas": {},
     }

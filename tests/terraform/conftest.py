@@ -9,7 +9,7 @@ from tests.conftest import EXAMPLES
 from tests.terraform import harness
 
 EXAMPLE_CONFIGS = ["terraform.tfvars.json", "production.tfvars.json", "capacity.tfvars.json", "addons.tfvars.json",
-                   "advanced.tfvars.json", "restricted.tfvars.json"]
+                   "advanced.tfvars.json", "restricted.tfvars.json", "inference.tfvars.json"]
 TIMINGS: dict[str, dict[str, float]] = {}
 
 

@@ -14,7 +14,8 @@ RESTRICTED = "restricted.tfvars.json"  # restricted instance groups only: no ins
 
 def address(stack: dict, resource_type: str, marker: str = "") -> str:
     """The one resource of a type whose logical id contains `marker` (the capacity example adds an autoscaler role
-    and a Karpenter release next to the execution role and the HyperPod chart release)."""
+    and a Karpenter release next to the execution role and the HyperPod chart release; the inference example a TLS
+    certificate bucket next to the lifecycle bucket)."""
     (name,) = [name for name in stack["resource"][resource_type] if marker in name]
     return f"{resource_type}.{name}"
 
@@ -29,7 +30,7 @@ def install_test_file(workspace) -> None:
     text = TEST_FILE.read_text()
     for placeholder, resource_type, marker in (
             ("__CLUSTER__", "awscc_sagemaker_cluster", ""), ("__ROLE__", "aws_iam_role", "execution-role"),
-            ("__BUCKET__", "aws_s3_bucket", ""), ("__RELEASE__", "helm_release", "helm-dependencies")):
+            ("__BUCKET__", "aws_s3_bucket", "lifecycle-bucket"), ("__RELEASE__", "helm_release", "helm-dependencies")):
         text = text.replace(placeholder, address(stack, resource_type, marker))
     text = text.replace("__CHART_SOURCE__", data_address(stack, "external"))
     (workspace.directory / TEST_FILE.name).write_text(text)
