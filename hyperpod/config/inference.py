@@ -19,7 +19,7 @@ from hyperpod.config.errors import Problem, value_repr
 from hyperpod.config.fields import Strict, matching, s3_bucket_rule_broken
 
 # EKS add-on versions look like v1.2.0-eksbuild.1 (DescribeAddonVersions); the same pattern as hyperpod/config/addons.
-_ADDON_VERSION = re.compile(r"v\d+\.\d+\.\d+-eksbuild\.\d+")
+_ADDON_VERSION = re.compile(r"v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+")
 AddonVersion = Annotated[str, matching(_ADDON_VERSION, "an EKS add-on version such as v1.2.0-eksbuild.1 (see aws eks "
                                                        "describe-addon-versions)")]
 
@@ -43,7 +43,7 @@ Namespace = Annotated[str, matching(_NAMESPACE, "a Kubernetes namespace: 1-63 lo
                                                 "starting and ending with a letter or digit", tokens=False)]
 # IAM API reference, CreateOpenIDConnectProvider / arnType; an EKS cluster's issuer is
 # oidc.eks.<region>.amazonaws.com/id/<ID> (EKS user guide, "Create an IAM OIDC provider for your cluster").
-OIDC_PROVIDER_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com"
+OIDC_PROVIDER_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com"
                                r"(\.cn)?/id/[0-9A-Z]{8,64}")
 
 
