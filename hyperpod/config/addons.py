@@ -24,15 +24,11 @@ from hyperpod.config.addon_pins import (
     TRAINING_OPERATOR,
 )
 from hyperpod.config.errors import Problem, value_repr
-from hyperpod.config.fields import Strict, matching
+from hyperpod.config.fields import ADDON_VERSION, AddonVersion, Strict, matching
 from hyperpod.config.inference import InferenceOperatorAddon, inference_problems
 from hyperpod.config.task_governance import SchedulerConfig, scheduler_config_problems
 from hyperpod.config.tokens import is_token
 
-# EKS add-on versions look like v1.2.0-eksbuild.1 (DescribeAddonVersions).
-ADDON_VERSION = re.compile(r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$")
-AddonVersion = Annotated[str, matching(ADDON_VERSION, "an EKS add-on version such as v1.2.0-eksbuild.1 (see aws eks "
-                                                      "describe-addon-versions)")]
 # aws_prometheus_workspace ARN: arn:<partition>:aps:<region>:<account>:workspace/<ws-id>
 PROMETHEUS_WORKSPACE_ARN = re.compile(r"^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/ws-[0-9a-zA-Z-]+$")
 

@@ -117,3 +117,9 @@ SecurityGroupId = Annotated[str, matching(SECURITY_GROUP, "a security group id l
 class Strict(BaseModel):
     # strict: "4" is not 4 and "no" is not False; forbid: a typo'd key is an error, not silently ignored.
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+# EKS add-on versions look like v1.2.0-eksbuild.1 (EKS API, DescribeAddonVersions); every pinned add-on takes one.
+ADDON_VERSION = re.compile(r"^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$")
+AddonVersion = Annotated[str, matching(ADDON_VERSION, "an EKS add-on version such as v1.2.0-eksbuild.1 (see aws eks "
+                                                      "describe-addon-versions)")]

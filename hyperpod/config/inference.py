@@ -16,12 +16,8 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from hyperpod.config.errors import Problem, value_repr
-from hyperpod.config.fields import Strict, matching, s3_bucket_rule_broken
+from hyperpod.config.fields import AddonVersion, Strict, matching, s3_bucket_rule_broken
 
-# EKS add-on versions look like v1.2.0-eksbuild.1 (DescribeAddonVersions); the same pattern as hyperpod/config/addons.
-_ADDON_VERSION = re.compile(r"v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+")
-AddonVersion = Annotated[str, matching(_ADDON_VERSION, "an EKS add-on version such as v1.2.0-eksbuild.1 (see aws eks "
-                                                       "describe-addon-versions)")]
 
 # AWS's HyperPod examples (awslabs/awsome-distributed-ai, 3.test_cases/pytorch/vllm/cosmos-reason, 2026) recommend
 # v1.3.0-eksbuild.1 of the add-on; aws/sagemaker-hyperpod-cli's helm_to_addon.sh (Feb 2026) installs v1.0.0.
