@@ -24,7 +24,12 @@ def synthesize_stacks(configs: list, outdir: Path, checks: Mapping[str, Callable
     `checks[stack_name](new_json)` may raise `ChangeRefused`; every stack is checked before anything moves, so a
     refused change in one environment writes nothing for any. `UsageError` when `outdir` cannot be used,
     `WriteError` when writing fails, `Interrupted` on Ctrl-C."""
-    from cdktf import App
+    from hyperpod.runtime import RuntimeUnavailable
+
+    try:
+        from hyperpod.runtime.core import App
+    except RuntimeUnavailable as unavailable:
+        raise UsageError(str(unavailable)) from None
     from jsii.errors import JSIIError
 
     from hyperpod.lifecycle_bucket import shipped_scripts
