@@ -5,8 +5,9 @@ assemblies load once): the CDK Terrain side of tests/terrain/test_synthesis.py.
 
 Writes OUT/examples/<example>/ (each examples/*.tfvars.json through main.py's synthesis), OUT/environments/
 (examples/environments, one app), OUT/composition/ (examples/composition, both stacks) and OUT/report.json: the runtime
-that synthesized, and every class the hyperpod package imports through hyperpod.runtime with whether this runtime has
-it (`from hyperpod.runtime.aws.s3_bucket import S3Bucket` -> "aws.s3_bucket.S3Bucket").
+that synthesized, the prebuilt awscc modules it loaded (none: synthesis uses the project's own binding), and which of
+the classes the hyperpod package imports through hyperpod.runtime this runtime lacks
+(`from hyperpod.runtime.aws.s3_bucket import S3Bucket` -> "aws.s3_bucket.S3Bucket").
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def main(out: Path) -> int:
     build(out / "composition").synth()
     core = importlib.import_module(runtime().core)
     report = {"runtime": runtime().name, "core": core.__name__,
+              # the prebuilt awscc binding is a test-time oracle (tests/terrain/awscc_oracle.py), never loaded here
+              "awscc_prebuilt_loaded": sorted(name for name in sys.modules if name.startswith("cdktn_provider_awscc.")),
               "missing": missing_classes(imported_through_runtime())}
     (out / "report.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report))
