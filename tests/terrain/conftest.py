@@ -16,13 +16,16 @@ from tests.terraform import harness
 TERRAIN_PYTHON = ROOT / ".venv-terrain" / "bin" / "python"
 
 
-def run_terrain(*args: str, cwd: Path = ROOT, timeout: int = 600) -> subprocess.CompletedProcess:
-    """`.venv-terrain/bin/python ARGS`, with this checkout importable and jsii's banner quieted, as a user would."""
+def run_terrain(*args: str, cwd: Path = ROOT, timeout: int = 600, env: dict[str, str] | None = None,
+                drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """`.venv-terrain/bin/python ARGS`, with this checkout importable and jsii's banner quieted (`env` adds or
+    replaces variables, `drop` removes them)."""
     if not TERRAIN_PYTHON.is_file():
         pytest.fail(f"{TERRAIN_PYTHON} is missing: run `make install-test` (scripts/bootstrap.sh --test installs the "
                     "CDK Terrain environment)", pytrace=False)
-    env = {key: value for key, value in os.environ.items() if key not in ("HYPERPOD_CDK", "VIRTUAL_ENV")}
-    env.update(PYTHONPATH=str(ROOT), JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20")
+    base = {key: value for key, value in os.environ.items() if key not in ("HYPERPOD_CDK", "VIRTUAL_ENV")}
+    base.update({"PYTHONPATH": str(ROOT), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", **(env or {})})
+    env = {key: value for key, value in base.items() if key not in drop}
     return subprocess.run([str(TERRAIN_PYTHON), *args], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=timeout)
 
