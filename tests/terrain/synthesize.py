@@ -52,10 +52,15 @@ def main(out: Path) -> int:
         golden.synthesize_example(example, out / "examples" / example.name.removesuffix(".tfvars.json"))
     golden.synthesize_environments(out / "environments")
     build(out / "composition").synth()
-    core = importlib.import_module(runtime().core)
-    report = {"runtime": runtime().name, "core": core.__name__,
-              # the prebuilt awscc binding is a test-time oracle (tests/terrain/awscc_oracle.py), never loaded here
-              "awscc_prebuilt_loaded": sorted(name for name in sys.modules if name.startswith("cdktn_provider_awscc.")),
+    loaded = {  # what synthesizing every example loaded, before the class check below imports more
+        # the prebuilt awscc binding is a test-time oracle (tests/terrain/awscc_oracle.py), never loaded here
+        "awscc_prebuilt_loaded": sorted(name for name in sys.modules if name.startswith("cdktn_provider_awscc.")),
+        # lazy loading (hyperpod/bindings): the package's __init__ would import all ~2,200 aws submodules
+        "aws_init_ran": hasattr(sys.modules["cdktn_provider_aws"], "__all__"),
+        "aws_submodules": sorted({name.split(".")[1] for name in sys.modules if name.startswith("cdktn_provider_aws.")}),
+        "kubernetes_loaded": "cdktn_provider_kubernetes._jsii" in sys.modules,
+    }
+    report = {"runtime": runtime().name, "core": importlib.import_module(runtime().core).__name__, **loaded,
               "missing": missing_classes(imported_through_runtime())}
     (out / "report.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report))
