@@ -111,7 +111,7 @@ def plan_workspace(terrain_out: Path, stack: str, directory: Path, cli_config: P
 @pytest.mark.parametrize("stack", [s for s in STACKS if not s.startswith("composition/")])
 def test_terrain_output_validates_and_plans_every_resource(terrain_out, terrain_mirror, tmp_path, stack):
     document = stack_json(terrain_out, stack)
-    workspace = plan_workspace(terrain_out, stack, tmp_path / "workspace", terrain_mirror(document))
+    workspace = plan_workspace(terrain_out, stack, tmp_path / "workspace", terrain_mirror)
     validated = workspace.validate()
     assert validated.ok and "Success! The configuration is valid." in validated.output, str(validated)
     planned = workspace.plan(env={EKS_AUTHENTICATION_MODE_ENV: "API_AND_CONFIG_MAP"})
@@ -121,6 +121,7 @@ def test_terrain_output_validates_and_plans_every_resource(terrain_out, terrain_
     lock = (workspace.directory / ".terraform.lock.hcl").read_text()
     for name, entry in document["terraform"]["required_providers"].items():  # CDK Terrain's pins were installed
         assert f'provider "registry.terraform.io/hashicorp/{name}" {{\n  version     = "{entry["version"]}"' in lock
+    assert '"6.69.1"' in lock  # aws, served with the schema rebuilt from cdktn-provider-aws
 
 
 def test_terrain_composition_plans_both_stacks(terrain_out, terrain_mirror, tmp_path):
@@ -128,15 +129,13 @@ def test_terrain_composition_plans_both_stacks(terrain_out, terrain_mirror, tmp_
 
     out = terrain_out / "composition"
     platform_json, training_json = (stack_json(out, f"stacks/{name}") for name in (PLATFORM, TRAINING))
-    cli_config = terrain_mirror(platform_json)
-    terrain_mirror(training_json)
-    platform = workspace(out, PLATFORM, tmp_path, cli_config)
+    platform = workspace(out, PLATFORM, tmp_path, terrain_mirror)
     result = platform.plan()
     assert result.ok, str(result)
     declared = sum(len(instances) for instances in platform_json["resource"].values())
     assert f"Plan: {declared} to add, 0 to change, 0 to destroy." in result.output
     seed_platform_state(platform_json, tmp_path / "terraform.eks-platform.tfstate")
-    result = workspace(out, TRAINING, tmp_path, cli_config).plan()
+    result = workspace(out, TRAINING, tmp_path, terrain_mirror).plan()
     assert result.ok, str(result)
     declared = sum(len(instances) for instances in training_json["resource"].values())
     assert f"Plan: {declared} to add, 0 to change, 0 to destroy." in result.output
