@@ -1,6 +1,7 @@
 # The two set-up commands of the README:
 #   make synth   install, then synthesize the default example config (examples/terraform.tfvars.json)
 #   make test    install with test tools, then run every check (shellcheck, pytest incl. helm, terraform, checkov)
+# CDK=terrain synthesizes with CDK Terrain instead of CDKTF (.venv-terrain; docs/runtimes.md): make synth CDK=terrain
 # Both install only what the lock files name (scripts/bootstrap.sh); `make lock` refreshes the locks (scripts/lock.sh).
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/.tools/uv/bin:$(CURDIR)/.tools/node_modules/.bin:$(CURDIR)/.venv/bin:$(PATH)
@@ -9,14 +10,24 @@ export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: install install-test synth test lock golden instance-types docs bench bench-setup preflight
 
+# The CDK runtime of `make synth`: cdktf (the default, .venv) or terrain (CDK Terrain, .venv-terrain).
+CDK ?= cdktf
+ifeq ($(CDK),cdktf)
+SYNTH_PYTHON := $(CURDIR)/.venv/bin/python
+else ifeq ($(CDK),terrain)
+SYNTH_PYTHON := $(CURDIR)/.venv-terrain/bin/python
+else
+$(error CDK=$(CDK) is not a CDK runtime; allowed: cdktf (the default), terrain)
+endif
+
 install:
-	@scripts/bootstrap.sh
+	@scripts/bootstrap.sh $(if $(filter terrain,$(CDK)),--terrain)
 
 install-test:
 	@scripts/bootstrap.sh --test
 
 synth: install
-	python main.py $(ARGS)
+	HYPERPOD_CDK=$(CDK) $(SYNTH_PYTHON) main.py $(ARGS)
 
 # Read-only checks against AWS before apply, e.g. make preflight ARGS="--config prod.json" (docs/preflight.md).
 preflight: install
@@ -48,8 +59,11 @@ instance-types: install
 docs: install
 	python -m hyperpod.config.reference docs/configuration.md
 
-bench: install
-	python bench/synth_bench.py
+# Both runtimes, each against its own floor app (bench/floor_app.py).
+bench:
+	@scripts/bootstrap.sh
+	@scripts/bootstrap.sh --terrain
+	python bench/synth_bench.py $(BENCH_ARGS)
 
 # Fresh clones of HEAD: make synth against plain pip, install-test, sizes (BENCH_ARGS="--suite" adds the test suite).
 bench-setup:

@@ -14,6 +14,10 @@ Commands (run in turn, round after round, so machine drift hits all of them alik
                and S3 state (the issue's "every feature on" limit), and the advanced example's flexible EFA group
                with automatic patching and per-group file systems
   check        python main.py --check on that same config: validation only, no jsii (at most 1/4 of a synthesis)
+  terrain-floor, terrain-quick-start, terrain-everything
+               the floor app, the quick start and the everything config with CDK Terrain (.venv-terrain's Python;
+               docs/runtimes.md): each runtime is measured against its own floor, and the last lines compare the
+               two runtimes' everything/floor ratios (the goal: CDK Terrain's at most 1.0x CDKTF's)
 Peak RSS is the largest single process of the run (python or the node process jsii starts), from wait4().
 The printed table is what docs/performance.md shows between its BEGIN/END BENCHMARK markers.
 """
@@ -32,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+TERRAIN_PYTHON = str(ROOT / ".venv-terrain" / "bin" / "python")  # `make bench` installs it (scripts/bootstrap.sh)
 
 
 def fifty_groups() -> dict:
@@ -127,26 +132,43 @@ def main() -> int:
                            str(tmp / "everything")],
             "check": [PYTHON, str(ROOT / "main.py"), "--check", "--config", str(tmp / "everything.json"), "--out",
                       str(tmp / "check")],
+            "terrain-floor": [TERRAIN_PYTHON, str(ROOT / "bench" / "floor_app.py"), str(tmp / "t-floor"), "terrain"],
+            "terrain-quick-start": [TERRAIN_PYTHON, str(ROOT / "main.py"), "--config",
+                                    str(ROOT / "examples/terraform.tfvars.json"), "--out", str(tmp / "t-quick")],
+            "terrain-everything": [TERRAIN_PYTHON, str(ROOT / "main.py"), "--config", str(tmp / "everything.json"),
+                                   "--out", str(tmp / "t-everything")],
         }
+        if not Path(TERRAIN_PYTHON).is_file():
+            raise SystemExit(f"{TERRAIN_PYTHON} is missing: run `make bench` (it installs both runtimes)")
         results = measure(commands, args.runs, args.warmup)
 
-    floor_wall = statistics.median(w for w, _ in results["floor"])
-    floor_rss = statistics.median(r for _, r in results["floor"])
+    def medians(name: str) -> tuple[float, float]:
+        return (statistics.median(w for w, _ in results[name]), statistics.median(r for _, r in results[name]))
+
+    floors = {name: medians("terrain-floor" if name.startswith("terrain-") else "floor") for name in results}
     quick_wall = statistics.median(w for w, _ in results["quick-start"])
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{args.runs} runs after {args.warmup} warm-up")
     print("| command | wall median (s) | wall min-max (s) | peak RSS median (MB) | time / floor | RSS / floor |")
     print("| --- | --- | --- | --- | --- | --- |")
-    for name, runs in results.items():
+    for name, runs in results.items():  # terrain-* against the CDK Terrain floor, the others against CDKTF's
         walls = [w for w, _ in runs]
         rss = statistics.median(r for _, r in runs)
+        own_wall, own_rss = floors[name]
         print(f"| {name} | {statistics.median(walls):.2f} | {min(walls):.2f}-{max(walls):.2f} | {rss / 2**20:.0f} | "
-              f"{statistics.median(walls) / floor_wall:.2f} | {rss / floor_rss:.2f} |")
+              f"{statistics.median(walls) / own_wall:.2f} | {rss / own_rss:.2f} |")
     fifty_wall = statistics.median(w for w, _ in results["50-groups"])
     print(f"50-groups / quick-start wall: {fifty_wall / quick_wall:.2f}")
     everything_wall = statistics.median(w for w, _ in results["everything"])
     check_wall = statistics.median(w for w, _ in results["check"])
     print(f"check / everything wall: {check_wall / everything_wall:.2f} (goal: at most 0.25)")
+    cdktf_wall, cdktf_rss = (value / floor for value, floor in zip(medians("everything"), medians("floor")))
+    terrain_wall, terrain_rss = (value / floor for value, floor in zip(medians("terrain-everything"),
+                                                                         medians("terrain-floor")))
+    print(f"everything / own floor, CDKTF: time {cdktf_wall:.2f}, RSS {cdktf_rss:.2f}; CDK Terrain: time "
+          f"{terrain_wall:.2f}, RSS {terrain_rss:.2f}")
+    print(f"CDK Terrain / CDKTF (each against its floor): time {terrain_wall / cdktf_wall:.2f}, RSS "
+          f"{terrain_rss / cdktf_rss:.2f} (goal: at most 1.0)")
     return 0
 
 

@@ -13,17 +13,17 @@ import json
 from pathlib import Path
 from typing import Sequence
 
-from cdktf import AssetType, ITerraformDependable, TerraformAsset
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+from hyperpod.runtime.core import AssetType, ITerraformDependable, TerraformAsset
+from hyperpod.runtime.aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
 )
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_helm.release import Release
-from constructs import Construct
+from hyperpod.runtime.aws.iam_role import IamRole
+from hyperpod.runtime.aws.iam_role_policy import IamRolePolicy
+from hyperpod.runtime.helm.release import Release
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.config.karpenter import karpenter_release_name
 from hyperpod.eks import AwsContext

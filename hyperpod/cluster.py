@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from cdktf import Fn, ITerraformDependable, Precondition, TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
-from constructs import Construct
+from hyperpod.runtime.core import Fn, ITerraformDependable, Precondition, TerraformResourceLifecycle
+from hyperpod.runtime.aws.security_group import SecurityGroup
+from hyperpod.runtime.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from hyperpod.runtime.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.bindings.awscc import (
     AlarmDetails,

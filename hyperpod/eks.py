@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_eks_cluster import DataAwsEksCluster
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
-from constructs import Construct
+from hyperpod.runtime.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from hyperpod.runtime.aws.data_aws_eks_cluster import DataAwsEksCluster
+from hyperpod.runtime.aws.data_aws_partition import DataAwsPartition
+from hyperpod.runtime.aws.data_aws_region import DataAwsRegion
+from hyperpod.runtime.constructs import Construct
 
 # AWS: HyperPod on EKS needs an access-entry capable authentication mode.
 SUPPORTED_AUTHENTICATION_MODES = ("API", "API_AND_CONFIG_MAP")

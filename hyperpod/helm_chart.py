@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_helm.release import Release
-from constructs import Construct
+from hyperpod.runtime.helm.release import Release
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.bindings.external import DataExternal, ExternalProvider
 from hyperpod.config import HelmChartSource

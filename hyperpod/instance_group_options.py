@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import jsii
-from cdktf import IStringProducer, Lazy
+from hyperpod.runtime.core import IStringProducer, Lazy
 
 from hyperpod.bindings.awscc import (
     AlarmDetails,

@@ -20,31 +20,31 @@ import hashlib
 from pathlib import Path, PurePosixPath
 from typing import Mapping
 
-from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+from hyperpod.runtime.core import TerraformResourceLifecycle
+from hyperpod.runtime.aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
 )
-from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
-from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
+from hyperpod.runtime.aws.s3_bucket import S3Bucket
+from hyperpod.runtime.aws.s3_bucket_ownership_controls import (
     S3BucketOwnershipControls,
     S3BucketOwnershipControlsRule,
 )
-from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
-from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+from hyperpod.runtime.aws.s3_bucket_policy import S3BucketPolicy
+from hyperpod.runtime.aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from hyperpod.runtime.aws.s3_bucket_server_side_encryption_configuration import (
     S3BucketServerSideEncryptionConfigurationA,
     S3BucketServerSideEncryptionConfigurationRuleA,
     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
 )
-from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+from hyperpod.runtime.aws.s3_bucket_versioning import (
     S3BucketVersioningA,
     S3BucketVersioningVersioningConfiguration,
 )
-from cdktf_cdktf_provider_aws.s3_object import S3Object
-from constructs import Construct
+from hyperpod.runtime.aws.s3_object import S3Object
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.config.tokens import terraform_literal  # noqa: F401  (also imported from here)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from cdktf import Fn, TerraformOutput, TerraformStack
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
-from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
-from constructs import Construct
+from hyperpod.runtime.core import Fn, TerraformOutput, TerraformStack
+from hyperpod.runtime.aws.provider import AwsProvider, AwsProviderDefaultTags
+from hyperpod.runtime.helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod import addons as eks_addons, instance_types
 from hyperpod.helm_chart import DevicePlugins, HyperPodHelmDependencies

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, S3Backend, S3BackendAssumeRoleConfig, TerraformStack
+from hyperpod.runtime.core import LocalBackend, S3Backend, S3BackendAssumeRoleConfig, TerraformStack
 
 from hyperpod.config.state import StateConfig, local_state_file
 

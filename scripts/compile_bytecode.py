@@ -6,8 +6,9 @@
 uv links packages from its cache without compiling them, and where PYTHONDONTWRITEBYTECODE is set (this project's
 machines set it) Python never writes the bytecode itself either: every process would then compile every module it
 imports, every time (~0.8 s of each synthesis, a third of the test suite's CPU). Left out: the prebuilt aws and
-kubernetes provider packages (486 and 148 MB of Python, ~2,300 modules, of which a synthesis imports the few the
-hyperpod package names), except those submodules.
+kubernetes provider packages of either runtime (CDKTF's are 486 and 148 MB of Python, ~2,300 modules, of which a
+synthesis imports the few the hyperpod package names through hyperpod.runtime), except those submodules, and CDK
+Terrain's awscc package (a test-time oracle: the tests import one submodule).
 """
 
 from __future__ import annotations
@@ -19,15 +20,20 @@ import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LARGE = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_kubernetes")
-IMPORTED = re.compile(r"^\s*(?:from|import) (cdktf_cdktf_provider_(?:aws|kubernetes))\.(\w+)", re.M)
+# provider -> its package under each runtime (hyperpod/runtime/__init__.py names them)
+LARGE_PROVIDERS = {"aws": ("cdktf_cdktf_provider_aws", "cdktn_provider_aws"),
+                   "kubernetes": ("cdktf_cdktf_provider_kubernetes", "cdktn_provider_kubernetes"),
+                   "awscc": ("cdktn_provider_awscc",)}
+LARGE = tuple(package for packages in LARGE_PROVIDERS.values() for package in packages)
+IMPORTED = re.compile(r"^\s*(?:from|import) hyperpod\.runtime\.(aws|kubernetes)\.(\w+)", re.M)
 
 
 def used_submodules() -> set[tuple[str, str]]:
     """(package, submodule) of the large packages that the hyperpod package imports, and their jsii modules."""
     used = {(package, "_jsii") for package in LARGE}
     for path in (ROOT / "hyperpod").rglob("*.py"):
-        used |= set(IMPORTED.findall(path.read_text(encoding="utf-8")))
+        for provider, submodule in IMPORTED.findall(path.read_text(encoding="utf-8")):
+            used |= {(package, submodule) for package in LARGE_PROVIDERS[provider]}
     return used
 
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Refreshes every lock file from what it is made from (`make lock`; `make lock UPGRADE=1` also moves every dependency
 # that is not pinned exactly to its newest release). Review the diff, run `make test`, commit the locks.
-#   uv.lock                          pyproject.toml: the project and its test extras, every platform, Python 3.11+
+#   uv.lock                          pyproject.toml: the project and its test extras, every platform, Python 3.11+;
+#                                    both CDK runtimes (extras cdktf and terrain, declared conflicting: each resolved
+#                                    on its own, for .venv and .venv-terrain)
 #   tools/package-lock.json          tools/package.json: the cdktf CLI and the npm package carrying helm
 #   tools/checkov-requirements.txt   tools/checkov-requirements.in: checkov's own venv
 #   tools/uv-requirements.txt        tools/uv-requirements.in: uv itself

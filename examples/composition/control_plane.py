@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+from hyperpod.runtime.aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementPrincipals,
 )
-from cdktf_cdktf_provider_aws.eks_cluster import (
+from hyperpod.runtime.aws.eks_cluster import (
     EksCluster,
     EksClusterAccessConfig,
     EksClusterEncryptionConfig,
     EksClusterEncryptionConfigProvider,
     EksClusterVpcConfig,
 )
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
-from constructs import Construct
+from hyperpod.runtime.aws.iam_role import IamRole
+from hyperpod.runtime.aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from hyperpod.runtime.aws.kms_key import KmsKey
+from hyperpod.runtime.constructs import Construct
 
 # EKS User Guide, "Amazon EKS cluster IAM role": trusted by eks.amazonaws.com, managed AmazonEKSClusterPolicy.
 CLUSTER_POLICY = "AmazonEKSClusterPolicy"

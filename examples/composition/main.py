@@ -7,6 +7,10 @@ CDKTF cross-stack references (CDKTF turns each value into an output of the first
     cd DIR/stacks/eks-platform && terraform init && terraform apply     then the same in stacks/hyperpod-training
 
 Edit the constants below for your account: region, zones, the networks allowed to reach the EKS API.
+
+It runs on either CDK runtime (docs/runtimes.md): the CDK core and the provider bindings are imported through
+`hyperpod.runtime`, so `.venv-terrain/bin/python examples/composition/main.py` synthesizes it with CDK Terrain. In
+your own app, import them from `cdktf`/`cdktf_cdktf_provider_aws` or `cdktn`/`cdktn_provider_aws` directly.
 """
 
 from __future__ import annotations
@@ -45,11 +49,11 @@ def state_file(stack: str) -> str:
 
 
 def build(outdir: Path):
-    from cdktf import App, LocalBackend, TerraformStack
-    from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-    from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-    from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
-    from cdktf_cdktf_provider_aws.provider import AwsProvider
+    from hyperpod.runtime.core import App, LocalBackend, TerraformStack
+    from hyperpod.runtime.aws.data_aws_caller_identity import DataAwsCallerIdentity
+    from hyperpod.runtime.aws.data_aws_partition import DataAwsPartition
+    from hyperpod.runtime.aws.data_aws_region import DataAwsRegion
+    from hyperpod.runtime.aws.provider import AwsProvider
 
     from examples.composition.control_plane import EksControlPlane
     from examples.composition.network import NatEgress, PrivateSubnets

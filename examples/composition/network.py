@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
-from cdktf_cdktf_provider_aws.eip import Eip
-from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
-from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
-from cdktf_cdktf_provider_aws.route import Route
-from cdktf_cdktf_provider_aws.route_table import RouteTable
-from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
-from cdktf_cdktf_provider_aws.subnet import Subnet
-from cdktf_cdktf_provider_aws.vpc import Vpc
-from constructs import Construct
+from hyperpod.runtime.aws.default_security_group import DefaultSecurityGroup
+from hyperpod.runtime.aws.eip import Eip
+from hyperpod.runtime.aws.internet_gateway import InternetGateway
+from hyperpod.runtime.aws.nat_gateway import NatGateway
+from hyperpod.runtime.aws.route import Route
+from hyperpod.runtime.aws.route_table import RouteTable
+from hyperpod.runtime.aws.route_table_association import RouteTableAssociation
+from hyperpod.runtime.aws.subnet import Subnet
+from hyperpod.runtime.aws.vpc import Vpc
+from hyperpod.runtime.constructs import Construct
 
 ANYWHERE = "0.0.0.0/0"
 

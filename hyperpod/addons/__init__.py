@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from cdktf import ITerraformDependable
-from cdktf_cdktf_provider_helm.release import Release
-from constructs import Construct
+from hyperpod.runtime.core import ITerraformDependable
+from hyperpod.runtime.helm.release import Release
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.config import HyperPodConfig
 from hyperpod.eks import AwsContext, EksCluster

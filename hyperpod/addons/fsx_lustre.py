@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from cdktf import Fn, Precondition, TerraformResourceLifecycle, Token
-from cdktf_cdktf_provider_aws.fsx_lustre_file_system import FsxLustreFileSystem
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
-from constructs import Construct
+from hyperpod.runtime.core import Fn, Precondition, TerraformResourceLifecycle, Token
+from hyperpod.runtime.aws.fsx_lustre_file_system import FsxLustreFileSystem
+from hyperpod.runtime.aws.security_group import SecurityGroup
+from hyperpod.runtime.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from hyperpod.runtime.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.config import FsxLustre, is_token
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from cdktf import ITerraformDependable, TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
-from constructs import Construct
+from hyperpod.runtime.core import ITerraformDependable, TerraformResourceLifecycle
+from hyperpod.runtime.aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.bindings.kubernetes import KubernetesResource
 from hyperpod.addons.pinned_addon import pinned_addon

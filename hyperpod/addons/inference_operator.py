@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from cdktf import Fn, ITerraformDependable
-from constructs import Construct
+from hyperpod.runtime.core import Fn, ITerraformDependable
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.addons.inference_policies import (
     keda_statements,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+from hyperpod.runtime.aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocumentStatement as Statement,
     DataAwsIamPolicyDocumentStatementCondition as Condition,
 )

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from cdktf import Fn, ITerraformDependable
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
-from cdktf_cdktf_provider_aws.prometheus_workspace import PrometheusWorkspace
-from constructs import Construct
+from hyperpod.runtime.core import Fn, ITerraformDependable
+from hyperpod.runtime.aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
+from hyperpod.runtime.aws.prometheus_workspace import PrometheusWorkspace
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.addons.pinned_addon import minimum_kubernetes, pinned_addon
 from hyperpod.addons.pod_identity import PodIdentityRole

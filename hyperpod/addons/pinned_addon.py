@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from cdktf import Fn, ITerraformDependable, Op, Precondition, TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.eks_addon import EksAddon
-from constructs import Construct
+from hyperpod.runtime.core import Fn, ITerraformDependable, Op, Precondition, TerraformResourceLifecycle
+from hyperpod.runtime.aws.eks_addon import EksAddon
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.config import is_token
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from cdktf import ITerraformDependable
-from constructs import Construct
+from hyperpod.runtime.core import ITerraformDependable
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.addons.pinned_addon import pinned_addon
 from hyperpod.config import HyperPodAddons

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from cdktf import ITerraformDependable
-from constructs import Construct
+from hyperpod.runtime.core import ITerraformDependable
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.addons.pinned_addon import minimum_kubernetes, pinned_addon
 from hyperpod.config.addons import TASK_GOVERNANCE_MIN_KUBERNETES, TaskGovernanceAddon

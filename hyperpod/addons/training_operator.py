@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from cdktf import ITerraformDependable
-from cdktf_cdktf_provider_helm.release import Release
-from constructs import Construct
+from hyperpod.runtime.core import ITerraformDependable
+from hyperpod.runtime.helm.release import Release
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.addons.pinned_addon import minimum_kubernetes, pinned_addon
 from hyperpod.addons.pod_identity import PodIdentityRole

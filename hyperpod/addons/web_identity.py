@@ -12,18 +12,18 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from cdktf import Fn
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+from hyperpod.runtime.core import Fn
+from hyperpod.runtime.aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
 )
-from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
-from constructs import Construct
+from hyperpod.runtime.aws.iam_openid_connect_provider import IamOpenidConnectProvider
+from hyperpod.runtime.aws.iam_role import IamRole
+from hyperpod.runtime.aws.iam_role_policy import IamRolePolicy
+from hyperpod.runtime.aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.eks import AwsContext
 

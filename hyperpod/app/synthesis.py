@@ -31,6 +31,12 @@ def synthesize_stacks(configs: list, outdir: Path, checks: Mapping[str, Callable
     used, another run holds it or Terraform holds a stack's state; `WriteError` when writing fails; `Interrupted`
     on Ctrl-C (its message says whether the synthesis was written). `written_to`, if given, receives each stack's
     file the moment the files are in place, so a caller interrupted later still knows."""
+    from hyperpod.runtime import RuntimeUnavailable
+
+    try:  # the CDK runtime is chosen (hyperpod.runtime) and importable before anything is touched
+        from hyperpod.runtime.core import App  # noqa: F401
+    except RuntimeUnavailable as unavailable:
+        raise UsageError(str(unavailable)) from None
     from hyperpod.lifecycle_bucket import shipped_scripts
 
     try:
@@ -77,9 +83,9 @@ def synthesize_stacks(configs: list, outdir: Path, checks: Mapping[str, Callable
 
 def _synthesize_in(scratch: Path, configs: list, scripts, checks: Mapping, outdir: Path) -> dict:
     """The App's synthesis in `scratch`, every stack checked; the stacks by name."""
-    from cdktf import App
     from jsii.errors import JSIIError
 
+    from hyperpod.runtime.core import App
     from hyperpod.stack import HyperPodStack
 
     # Ctrl-C reaches the whole process group: jsii's node process may die before Python sees the signal, so the

@@ -13,8 +13,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 
-import cdktf
-from constructs import Construct
+from hyperpod.runtime import core as cdk
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.bindings.hcl import typed_for_hcl
 
@@ -22,8 +22,8 @@ PROVIDER_SOURCE = "hashicorp/awscc"
 PROVIDER_VERSION = "1.106.0"
 
 
-def _generator_metadata() -> cdktf.TerraformProviderGeneratorMetadata:
-    return cdktf.TerraformProviderGeneratorMetadata(
+def _generator_metadata() -> cdk.TerraformProviderGeneratorMetadata:
+    return cdk.TerraformProviderGeneratorMetadata(
         provider_name="awscc", provider_version=PROVIDER_VERSION, provider_version_constraint=PROVIDER_VERSION)
 
 
@@ -37,7 +37,7 @@ def _to_terraform(value: Any) -> Any:
     return value
 
 
-class AwsccProvider(cdktf.TerraformProvider):
+class AwsccProvider(cdk.TerraformProvider):
     def __init__(self, scope: Construct, id: str, *, region: str | None = None):
         super().__init__(
             scope, id,
@@ -270,15 +270,15 @@ class SagemakerClusterConfig:
     restricted_instance_groups_config: RestrictedInstanceGroupsConfig | None = None
 
 
-class SagemakerCluster(cdktf.TerraformResource):
+class SagemakerCluster(cdk.TerraformResource):
     """`awscc_sagemaker_cluster` (AWS::SageMaker::Cluster)."""
 
     TF_RESOURCE_TYPE = "awscc_sagemaker_cluster"
 
     def __init__(self, scope: Construct, id: str, config: SagemakerClusterConfig, *,
-                 provider: cdktf.TerraformProvider | None = None,
-                 depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
-                 lifecycle: cdktf.TerraformResourceLifecycle | None = None):
+                 provider: cdk.TerraformProvider | None = None,
+                 depends_on: Sequence[cdk.ITerraformDependable] | None = None,
+                 lifecycle: cdk.TerraformResourceLifecycle | None = None):
         super().__init__(
             scope, id,
             terraform_resource_type=self.TF_RESOURCE_TYPE,

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 
-import cdktf
-from constructs import Construct
+from hyperpod.runtime import core as cdk
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.bindings.awscc import Tag, _generator_metadata, _to_terraform
 from hyperpod.bindings.hcl import typed_for_hcl
@@ -36,13 +36,13 @@ class SagemakerClusterSchedulerConfigConfig:
     tags: Sequence[Tag] = field(default_factory=tuple)
 
 
-class SagemakerClusterSchedulerConfig(cdktf.TerraformResource):
+class SagemakerClusterSchedulerConfig(cdk.TerraformResource):
     """`awscc_sagemaker_cluster_scheduler_config`: `name` and `cluster_arn` are create-only (a change replaces it)."""
 
     TF_RESOURCE_TYPE = "awscc_sagemaker_cluster_scheduler_config"
 
     def __init__(self, scope: Construct, id: str, config: SagemakerClusterSchedulerConfigConfig, *,
-                 depends_on: Sequence[cdktf.ITerraformDependable] | None = None):
+                 depends_on: Sequence[cdk.ITerraformDependable] | None = None):
         super().__init__(scope, id, terraform_resource_type=self.TF_RESOURCE_TYPE,
                          terraform_generator_metadata=_generator_metadata(), depends_on=depends_on)
         self.config = config

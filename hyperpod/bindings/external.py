@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-import cdktf
-from constructs import Construct
+from hyperpod.runtime import core as cdk
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.bindings.hcl import typed_for_hcl
 
@@ -18,12 +18,12 @@ PROVIDER_SOURCE = "hashicorp/external"
 PROVIDER_VERSION = "2.3.5"
 
 
-def _generator_metadata() -> cdktf.TerraformProviderGeneratorMetadata:
-    return cdktf.TerraformProviderGeneratorMetadata(
+def _generator_metadata() -> cdk.TerraformProviderGeneratorMetadata:
+    return cdk.TerraformProviderGeneratorMetadata(
         provider_name="external", provider_version=PROVIDER_VERSION, provider_version_constraint=PROVIDER_VERSION)
 
 
-class ExternalProvider(cdktf.TerraformProvider):
+class ExternalProvider(cdk.TerraformProvider):
     def __init__(self, scope: Construct, id: str):
         super().__init__(scope, id, terraform_resource_type="external",
                          terraform_generator_metadata=_generator_metadata(),
@@ -36,7 +36,7 @@ class ExternalProvider(cdktf.TerraformProvider):
         return typed_for_hcl(self._synthesize_attributes(), lists_of_objects_are_blocks=False)
 
 
-class DataExternal(cdktf.TerraformDataSource):
+class DataExternal(cdk.TerraformDataSource):
     """`data "external"`: runs `program` at plan time; it must print one JSON object of strings on stdout."""
 
     def __init__(self, scope: Construct, id: str, *, program: Sequence[str], query: Mapping[str, str] | None = None):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import cdktf
-from constructs import Construct
+from hyperpod.runtime import core as cdk
+from hyperpod.runtime.constructs import Construct
 
 from hyperpod.bindings.hcl import typed_for_hcl
 
@@ -19,7 +19,7 @@ PROVIDER_SOURCE = "kubernetes"  # hashicorp/kubernetes, written as the prebuilt 
 PROVIDER_VERSION = "2.38.0"  # the version cdktf-cdktf-provider-kubernetes 12.1.1 targets
 
 
-class KubernetesProvider(cdktf.TerraformProvider):
+class KubernetesProvider(cdk.TerraformProvider):
     """`provider "kubernetes"` with exec-based authentication (e.g. `aws eks get-token`)."""
 
     def __init__(self, scope: Construct, id: str, *, host: str, cluster_ca_certificate: str, exec_api_version: str,
@@ -27,7 +27,7 @@ class KubernetesProvider(cdktf.TerraformProvider):
         super().__init__(
             scope, id,
             terraform_resource_type="kubernetes",
-            terraform_generator_metadata=cdktf.TerraformProviderGeneratorMetadata(
+            terraform_generator_metadata=cdk.TerraformProviderGeneratorMetadata(
                 provider_name="kubernetes", provider_version=PROVIDER_VERSION,
                 provider_version_constraint=PROVIDER_VERSION),
             terraform_provider_source=PROVIDER_SOURCE,
@@ -47,7 +47,7 @@ class KubernetesProvider(cdktf.TerraformProvider):
         return typed_for_hcl(self._attributes, lists_of_objects_are_blocks=True)
 
 
-class KubernetesResource(cdktf.TerraformResource):
+class KubernetesResource(cdk.TerraformResource):
     """Any hashicorp/kubernetes resource, written as Terraform JSON without the prebuilt binding (~430 MB).
 
     `attributes` is the resource body exactly as Terraform JSON has it (blocks as lists of one object); the caller
@@ -55,12 +55,12 @@ class KubernetesResource(cdktf.TerraformResource):
     """
 
     def __init__(self, scope: Construct, id: str, *, resource_type: str, attributes: dict[str, Any],
-                 depends_on: Sequence[cdktf.ITerraformDependable] = (),
-                 lifecycle: cdktf.TerraformResourceLifecycle | None = None):
+                 depends_on: Sequence[cdk.ITerraformDependable] = (),
+                 lifecycle: cdk.TerraformResourceLifecycle | None = None):
         super().__init__(
             scope, id,
             terraform_resource_type=resource_type,
-            terraform_generator_metadata=cdktf.TerraformProviderGeneratorMetadata(
+            terraform_generator_metadata=cdk.TerraformProviderGeneratorMetadata(
                 provider_name="kubernetes", provider_version=PROVIDER_VERSION,
                 provider_version_constraint=PROVIDER_VERSION),
             depends_on=list(depends_on) or None,

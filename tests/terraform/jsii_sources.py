@@ -24,12 +24,14 @@ class Binding:
 
     provider: str  # Terraform provider type, e.g. "aws"
     python_package: str  # e.g. "cdktf_cdktf_provider_aws"
+    site_packages: Path = SITE_PACKAGES
 
     def tarball(self) -> Path:
-        found = sorted((SITE_PACKAGES / self.python_package / "_jsii").glob("*.jsii.tgz"))
+        found = sorted((self.site_packages / self.python_package / "_jsii").glob("*.jsii.tgz"))
         if not found:
             raise FileNotFoundError(
-                f"no jsii tarball for {self.python_package} under {SITE_PACKAGES}: run scripts/bootstrap.sh first"
+                f"no jsii tarball for {self.python_package} under {self.site_packages}: run scripts/bootstrap.sh "
+                "--test first"
             )
         return found[0]
 
@@ -38,6 +40,12 @@ BINDINGS = {
     "aws": Binding("aws", "cdktf_cdktf_provider_aws"),
     "helm": Binding("helm", "cdktf_cdktf_provider_helm"),
     "kubernetes": Binding("kubernetes", "cdktf_cdktf_provider_kubernetes"),
+}
+# CDK Terrain's bindings (.venv-terrain), for the provider versions its stacks pin (tests/terrain/).
+TERRAIN_SITE_PACKAGES = SITE_PACKAGES.parents[3] / ".venv-terrain" / "lib" / "python3.11" / "site-packages"
+TERRAIN_BINDINGS = {
+    "aws": Binding("aws", "cdktn_provider_aws", TERRAIN_SITE_PACKAGES),
+    "helm": Binding("helm", "cdktn_provider_helm", TERRAIN_SITE_PACKAGES),
 }
 
 
@@ -68,7 +76,9 @@ def read_modules(binding: Binding, modules: set[str]) -> dict[str, str]:
         for member in tarball:
             module = wanted.get(member.name)
             if module is not None:
-                sources[module] = embedded_typescript(tarball.extractfile(member).read().decode())
+                # CDK Terrain generates the same TypeScript, with its core imported as `cdktn`.
+                typescript = embedded_typescript(tarball.extractfile(member).read().decode())
+                sources[module] = re.sub(r"\bcdktn\.", "cdktf.", typescript)
     missing = sorted(modules - sources.keys())
     if missing:
         raise KeyError(f"{binding.python_package} has no module(s) {missing}")

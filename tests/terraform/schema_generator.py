@@ -209,9 +209,10 @@ def implied_type(block: dict) -> list:
     return ["object", fields]
 
 
-def provider_schema(provider: str, resources: list[str], data_sources: list[str]) -> dict:
-    """One provider's pruned schema document, with the binding it came from."""
-    binding = jsii_sources.BINDINGS[provider]
+def provider_schema(provider: str, resources: list[str], data_sources: list[str],
+                    binding: jsii_sources.Binding | None = None) -> dict:
+    """One provider's pruned schema document, with the binding it came from (default: CDKTF's)."""
+    binding = binding or jsii_sources.BINDINGS[provider]
     wanted = [("provider", provider)] + [("resource", t) for t in resources] + [("data", t) for t in data_sources]
     modules = {jsii_sources.module_for(provider, kind, name): (kind, name) for kind, name in wanted}
     sources = jsii_sources.read_modules(binding, set(modules))

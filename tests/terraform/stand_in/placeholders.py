@@ -143,11 +143,22 @@ REALISTIC = {
 }
 
 
+def _conform(value: Any, type_: Any) -> Any:
+    """A realistic value with every attribute its schema type has: ones it lacks (a newer provider version's, such as
+    aws 6.69.1's vpc_config.control_plane_egress_mode) are null."""
+    if isinstance(type_, list) and type_[0] in ("list", "set") and isinstance(value, list):
+        return [_conform(item, type_[1]) for item in value]
+    if isinstance(type_, list) and type_[0] == "object" and isinstance(value, dict):
+        return {**value, **{name: _conform(value.get(name), field) for name, field in type_[1].items()}}
+    return value
+
+
 def read(type_name: str, block: dict, config: dict) -> dict:
     """The data source's state: configuration kept, computed nulls filled (realistic values first, filler after)."""
     state = dict(config)
     realistic = REALISTIC.get(type_name, lambda _: {})(config)
     for name, spec in block.get("attributes", {}).items():
         if state.get(name) is None and spec.get("computed"):
-            state[name] = realistic[name] if name in realistic else _attribute_filler(spec, name)
+            state[name] = (_conform(realistic[name], spec.get("type")) if name in realistic
+                           else _attribute_filler(spec, name))
     return state
