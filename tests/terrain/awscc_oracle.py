@@ -86,12 +86,23 @@ def prebuilt_type(hint: Any) -> tuple[Any, Any]:
     raise TypeError(f"unexpected type {hint!r} in the prebuilt binding")
 
 
+# The hand-written binding names its fields as the schema's Terraform attributes; jsii derives the prebuilt binding's
+# Python names from the camelCase ones, which differ where the schema splits an acronym: sizeInGiB is the schema's
+# size_in_gi_b and the prebuilt's size_in_gib. The equal Terraform bodies (main) prove both reach the same attribute.
+PREBUILT_PYTHON_NAMES = {"size_in_gi_b": "size_in_gib"}
+
+
+def prebuilt_name(name: str) -> str:
+    return PREBUILT_PYTHON_NAMES.get(name, name)
+
+
 def compare_types(ours: type, theirs: type, path: str, errors: list[str], checked: list[str]) -> None:
     """Every field of dataclass `ours` against the arguments of the prebuilt struct or resource `theirs`."""
     their_hints = typing.get_type_hints(theirs.__init__)
     for name, hint in typing.get_type_hints(ours).items():
         where = f"{path}.{name}" if path else name
         checked.append(where)
+        name = prebuilt_name(name)
         if name not in their_hints:
             errors.append(f"{where}: no such argument in the prebuilt binding's {theirs.__name__}")
             continue
@@ -126,7 +137,7 @@ def to_prebuilt(value: Any, hint: Any) -> Any:
     _, struct = prebuilt_type(hint)
     if dataclasses.is_dataclass(value):
         hints = typing.get_type_hints(struct.__init__)
-        return struct(**{f.name: to_prebuilt(getattr(value, f.name), hints[f.name])
+        return struct(**{prebuilt_name(f.name): to_prebuilt(getattr(value, f.name), hints[prebuilt_name(f.name)])
                          for f in dataclasses.fields(value) if getattr(value, f.name) is not None})
     if isinstance(value, (list, tuple)):
         (sequence,) = [arg for arg in _options(hint) if _is_sequence(arg)]
