@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
+from hyperpod.commands.entry import ok_false_document, run_command
+from hyperpod.commands.errors import UsageError
 from hyperpod.status.cli import OneLineParser, validate_aws_target
-from hyperpod.commands.errors import StatusError, UsageError
 
 EXIT_CODES = ("Exit codes: 0 done (or listed, or --dry-run); 1 a node failed (AWS batch calls fail per node: each is "
               "reported) or the prompt was answered no; 2 usage or configuration error, or a refusal (nothing was "
@@ -109,25 +109,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return options
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    json_requested = "--json" in argv
-    try:
-        try:
-            options = parse_args(argv)
-        except SystemExit as done:  # --help
-            return int(done.code or 0)
-        from hyperpod.nodes.run import run  # boto3 loads only after the arguments are good
+def _run(options) -> int:
+    from hyperpod.nodes.run import run  # boto3 loads only after the arguments are good
 
-        return run(options)
-    except StatusError as error:
-        if json_requested:
-            print(json.dumps({"ok": False, "exit_code": error.exit_code, "reason": error.reason}, indent=2))
-        print(f"hyperpod-nodes: {error.reason}", file=sys.stderr)
-        return error.exit_code
-    except KeyboardInterrupt:
-        print("hyperpod-nodes: interrupted; run `hyperpod-nodes list` to see what was done", file=sys.stderr)
-        return 130
+    return run(options)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_command("hyperpod-nodes", sys.argv[1:] if argv is None else argv, parse_args, _run,
+                       error_document=ok_false_document,
+                       interrupted="interrupted; run `hyperpod-nodes list` to see what was done")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ import os
 import sys
 from pathlib import Path
 
-from hyperpod.commands.errors import UNREACHABLE, StatusError, UsageError
+from hyperpod.commands.entry import run_command
+from hyperpod.commands.errors import UNREACHABLE, UsageError
 
 READY, NOT_READY = 0, 1
 PROG = "hyperpod-preflight"
@@ -76,37 +77,24 @@ def exit_code(reports, strict: bool) -> int:
     return READY
 
 
+def _run(options) -> int:
+    found = deployments(options)
+    # boto3 loads only once the arguments and configs are good.
+    from hyperpod.commands.output import use_colour
+    from hyperpod.preflight.report import render_json, render_table
+    from hyperpod.preflight.runner import run_preflight
+
+    reports = run_preflight(found)
+    code = exit_code(reports, options.strict)
+    print(render_json(reports, code) if options.json else render_table(reports, use_colour(sys.stdout)))
+    if code == UNREACHABLE:
+        print(f"{PROG}: checks skipped for missing permissions (--strict); see docs/preflight.md for the "
+              "read-only policy", file=sys.stderr)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    json_requested = "--json" in argv
-    try:
-        try:
-            options = parse_args(argv)
-        except SystemExit as done:  # --help
-            return int(done.code or 0)
-        found = deployments(options)
-        # boto3 loads only once the arguments and configs are good.
-        from hyperpod.preflight.report import render_json, render_table
-        from hyperpod.preflight.runner import run_preflight
-        from hyperpod.commands.output import use_colour
-
-        reports = run_preflight(found)
-        code = exit_code(reports, options.strict)
-        print(render_json(reports, code) if options.json else render_table(reports, use_colour(sys.stdout)))
-        if code == UNREACHABLE:
-            print(f"{PROG}: checks skipped for missing permissions (--strict); see docs/preflight.md for the "
-                  "read-only policy", file=sys.stderr)
-        return code
-    except StatusError as error:
-        if json_requested:
-            from hyperpod.commands.output import render_error_json
-
-            print(render_error_json(error.exit_code, error.reason))
-        print(f"{PROG}: {error.reason}", file=sys.stderr)
-        return error.exit_code
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+    return run_command(PROG, sys.argv[1:] if argv is None else argv, parse_args, _run)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ import os
 import re
 import sys
 
-from hyperpod.commands.errors import StatusError, UsageError
+from hyperpod.commands.entry import run_command
+from hyperpod.commands.errors import UsageError
 
 EXIT_CODES = ("Exit codes: 0 healthy; 1 unhealthy, still progressing or timed out; 2 usage or configuration error (bad "
               "arguments, durations, kubeconfig, credentials); 3 AWS or Kubernetes unreachable; 130 interrupted. "
@@ -208,35 +209,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return options
 
 
+def _run(options) -> int:
+    if getattr(options, "history", None):
+        from hyperpod.nodes.run import show_history
+
+        return show_history(options)
+    from hyperpod.status.run import run  # boto3 and kubernetes load only after the arguments are good
+
+    return run(options)
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    json_requested = "--json" in argv
-    try:
-        try:
-            options = parse_args(argv)
-        except SystemExit as done:  # --help
-            return int(done.code or 0)
-        if getattr(options, "history", None):
-            from hyperpod.nodes.run import show_history
-
-            return show_history(options)
-        from hyperpod.status.run import run  # boto3 and kubernetes load only after the arguments are good
-
-        return run(options)
-    except StatusError as error:
-        _report_error(error, json_requested)
-        return error.exit_code
-    except KeyboardInterrupt:
-        print("hyperpod-status: interrupted", file=sys.stderr)
-        return 130
-
-
-def _report_error(error: StatusError, json_requested: bool) -> None:
-    if json_requested:
-        from hyperpod.commands.output import render_error_json
-
-        print(render_error_json(error.exit_code, error.reason))
-    print(f"hyperpod-status: {error.reason}", file=sys.stderr)
+    return run_command("hyperpod-status", sys.argv[1:] if argv is None else argv, parse_args, _run)
 
 
 if __name__ == "__main__":
