@@ -270,12 +270,13 @@ class SagemakerClusterConfig:
     restricted_instance_groups_config: RestrictedInstanceGroupsConfig | None = None
 
 
-class SagemakerCluster(cdk.TerraformResource):
-    """`awscc_sagemaker_cluster` (AWS::SageMaker::Cluster)."""
+class AwsccResource(cdk.TerraformResource):
+    """An awscc resource whose arguments are one config dataclass (`TF_RESOURCE_TYPE` names it): unset attributes and
+    empty tags are left out, and HCL gets nested attributes only (awscc uses the plugin framework: no blocks)."""
 
-    TF_RESOURCE_TYPE = "awscc_sagemaker_cluster"
+    TF_RESOURCE_TYPE = ""
 
-    def __init__(self, scope: Construct, id: str, config: SagemakerClusterConfig, *,
+    def __init__(self, scope: Construct, id: str, config: Any, *,
                  provider: cdk.TerraformProvider | None = None,
                  depends_on: Sequence[cdk.ITerraformDependable] | None = None,
                  lifecycle: cdk.TerraformResourceLifecycle | None = None):
@@ -294,8 +295,14 @@ class SagemakerCluster(cdk.TerraformResource):
         return attributes
 
     def _synthesize_hcl_attributes(self) -> dict[str, Any]:
-        # awscc (plugin framework) has nested attributes only, no blocks.
         return typed_for_hcl(self._synthesize_attributes(), lists_of_objects_are_blocks=False)
+
+
+class SagemakerCluster(AwsccResource):
+    """`awscc_sagemaker_cluster` (AWS::SageMaker::Cluster)."""
+
+    TF_RESOURCE_TYPE = "awscc_sagemaker_cluster"
+    config: SagemakerClusterConfig
 
     @property
     def cluster_arn(self) -> str:

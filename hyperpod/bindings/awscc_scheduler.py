@@ -5,13 +5,9 @@ schema.json holds the schema the gate checks it with). Nested objects are plain 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Literal, Sequence
 
-from hyperpod.runtime import core as cdk
-from hyperpod.runtime.constructs import Construct
-
-from hyperpod.bindings.awscc import Tag, _generator_metadata, _to_terraform
-from hyperpod.bindings.hcl import typed_for_hcl
+from hyperpod.bindings.awscc import AwsccResource, Tag
 
 
 @dataclass(frozen=True)
@@ -36,25 +32,11 @@ class SagemakerClusterSchedulerConfigConfig:
     tags: Sequence[Tag] = field(default_factory=tuple)
 
 
-class SagemakerClusterSchedulerConfig(cdk.TerraformResource):
+class SagemakerClusterSchedulerConfig(AwsccResource):
     """`awscc_sagemaker_cluster_scheduler_config`: `name` and `cluster_arn` are create-only (a change replaces it)."""
 
     TF_RESOURCE_TYPE = "awscc_sagemaker_cluster_scheduler_config"
-
-    def __init__(self, scope: Construct, id: str, config: SagemakerClusterSchedulerConfigConfig, *,
-                 depends_on: Sequence[cdk.ITerraformDependable] | None = None):
-        super().__init__(scope, id, terraform_resource_type=self.TF_RESOURCE_TYPE,
-                         terraform_generator_metadata=_generator_metadata(), depends_on=depends_on)
-        self.config = config
-
-    def _synthesize_attributes(self) -> dict[str, Any]:
-        attributes = _to_terraform(self.config)
-        if not attributes.get("tags"):
-            attributes.pop("tags", None)
-        return attributes
-
-    def _synthesize_hcl_attributes(self) -> dict[str, Any]:
-        return typed_for_hcl(self._synthesize_attributes(), lists_of_objects_are_blocks=False)
+    config: SagemakerClusterSchedulerConfigConfig
 
     @property
     def cluster_scheduler_config_arn(self) -> str:
