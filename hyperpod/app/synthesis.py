@@ -85,13 +85,15 @@ def _synthesize_in(scratch: Path, configs: list, scripts, checks: Mapping, outdi
     """The App's synthesis in `scratch`, every stack checked; the stacks by name."""
     from jsii.errors import JSIIError
 
-    from hyperpod.runtime.core import App
-    from hyperpod.stack import HyperPodStack
-
     # Ctrl-C reaches the whole process group: jsii's node process may die before Python sees the signal, so the
-    # interrupt is only noted here and wins over whatever error node's death causes.
+    # interrupt is only noted here and wins over whatever error node's death causes. That includes loading the
+    # bindings: importing one sends its assembly to node, and a node killed meanwhile leaves an empty reply (seen
+    # as a JSONDecodeError traceback when the imports stood before this block).
     with InterruptDeferred() as synthesis_interrupt:
         try:
+            from hyperpod.runtime.core import App
+            from hyperpod.stack import HyperPodStack
+
             app = App(outdir=str(scratch))
             stacks = {config.stack_name: HyperPodStack(app, config.stack_name, config=config,
                                                        lifecycle_scripts=scripts) for config in configs}
