@@ -6,7 +6,7 @@ different operators. Re-derived 2026-12 from the newest AWS source found for eac
 `aws eks describe-addon-versions --addon-name <name> --kubernetes-version <1.xx>` (its `compatibilities`).
 
 `ADDON_PINS` is the one place the preflight check (and anything else) reads them from; the `*_VERSION` names in
-hyperpod.config.addons are these pins' versions.
+hyperpod.config.addons, hyperpod.config.fsx_lustre and hyperpod.config.inference are these pins' versions.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ OBSERVABILITY = "amazon-sagemaker-hyperpod-observability"
 CERT_MANAGER = "cert-manager"
 POD_IDENTITY_AGENT = "eks-pod-identity-agent"
 FSX_CSI_DRIVER = "aws-fsx-csi-driver"
+INFERENCE_OPERATOR = "amazon-sagemaker-hyperpod-inference"
+S3_CSI_DRIVER = "aws-mountpoint-s3-csi-driver"
+METRICS_SERVER = "metrics-server"
 
 
 def _minor(version: str) -> tuple[int, int]:
@@ -80,6 +83,25 @@ ADDON_PINS: dict[str, Pin] = {
     # The aws-fsx-csi-driver build AWS's own HyperPod tooling installs (aws/sagemaker-hyperpod-cli @9ffefae,
     # 2026-02-17, helm_chart/HyperPodHelmChart/charts/inference-operator/migration/helm_to_addon.sh). AWS's Terraform
     # installs the add-on unpinned; no AWS source states its Kubernetes range.
+    # The inference operator uses this pin too (hyperpod_addons.inference_operator.fsx_csi_driver): one per add-on.
     FSX_CSI_DRIVER: Pin("v1.6.0-eksbuild.1", (None, None),
                         "aws/sagemaker-hyperpod-cli helm_to_addon.sh (2026-02)"),
+    # The inference operator's build in AWS's HyperPod examples (awslabs/awsome-distributed-ai,
+    # 3.test_cases/pytorch/vllm/cosmos-reason, 2026); aws/sagemaker-hyperpod-cli's helm_to_addon.sh (2026-02)
+    # installs the older v1.0.0. No AWS source found (the SageMaker AI developer guide's model deployment setup
+    # included) states a Kubernetes range for the add-on: both bounds unconfirmed.
+    INFERENCE_OPERATOR: Pin("v1.3.0-eksbuild.1", (None, None),
+                            "awslabs/awsome-distributed-ai 3.test_cases/pytorch/vllm/cosmos-reason (2026)"),
+    # The Mountpoint for Amazon S3 CSI driver build AWS's inference migration installs before the operator
+    # (aws/sagemaker-hyperpod-cli @9ffefae, helm_to_addon.sh, 2026-02). No AWS source found states the Kubernetes
+    # range of this add-on build (the driver's install guide asks for Kubernetes 1.25 or newer for the driver, not
+    # an EKS add-on compatibility): both bounds unconfirmed.
+    S3_CSI_DRIVER: Pin("v1.14.1-eksbuild.1", (None, None),
+                       "aws/sagemaker-hyperpod-cli helm_to_addon.sh (2026-02)"),
+    # No AWS source pins metrics-server: AWS's HyperPod Terraform (modules/hyperpod_inference_operator) installs
+    # whatever is newest, and the EKS user guide ("View resource usage with the Kubernetes Metrics Server") names no
+    # build. v0.7.2-eksbuild.3 is the build public EKS Terraform configurations pin (not an AWS source); check it
+    # with describe-addon-versions before moving it. Kubernetes range unconfirmed.
+    METRICS_SERVER: Pin("v0.7.2-eksbuild.3", (None, None),
+                        "no AWS source: public EKS Terraform configurations (check with describe-addon-versions)"),
 }

@@ -5,7 +5,7 @@ cert-manager, the Mountpoint for Amazon S3 CSI driver, the FSx for Lustre CSI dr
 failed due to missing CSI drivers": the add-on refuses to install without both), metrics-server, the AWS Load
 Balancer Controller and KEDA (both bundled with the add-on and switched on through its configuration), an S3 bucket
 for TLS certificates, and IAM roles for the operator, the load balancer controller, KEDA and gated JumpStart models.
-Every version is pinned as in hyperpod/config/addons.py, each with where it came from (checked 2026-12-06).
+Every version is a pin of hyperpod/config/addon_pins.py, with where it came from (checked 2026-12-06).
 """
 
 from __future__ import annotations
@@ -15,22 +15,17 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from hyperpod.config.addon_pins import ADDON_PINS, FSX_CSI_DRIVER, INFERENCE_OPERATOR, METRICS_SERVER, S3_CSI_DRIVER
 from hyperpod.config.errors import Problem, value_repr
 from hyperpod.config.fields import AddonVersion, Strict, matching, s3_bucket_rule_broken
 
 
-# AWS's HyperPod examples (awslabs/awsome-distributed-ai, 3.test_cases/pytorch/vllm/cosmos-reason, 2026) recommend
-# v1.3.0-eksbuild.1 of the add-on; aws/sagemaker-hyperpod-cli's helm_to_addon.sh (Feb 2026) installs v1.0.0.
-INFERENCE_OPERATOR_VERSION = "v1.3.0-eksbuild.1"
-# aws/sagemaker-hyperpod-cli, helm_chart/.../inference-operator/migration/helm_to_addon.sh: the dependency add-ons
-# AWS's migration installs before the operator (S3 CSI v1.14.1-eksbuild.1; FSx CSI v1.6.0-eksbuild.1, the pin
-# hyperpod/config/fsx_lustre.py already uses).
-S3_CSI_DRIVER_VERSION = "v1.14.1-eksbuild.1"
-FSX_CSI_DRIVER_VERSION = "v1.6.0-eksbuild.1"  # equal to hyperpod/config/fsx_lustre.py's (a test holds them together)
-# metrics-server has no pin in AWS's HyperPod Terraform (modules/hyperpod_inference_operator installs whatever is
-# newest); v0.7.2-eksbuild.3 is the build public EKS Terraform configurations pin. Check it with
-# aws eks describe-addon-versions --addon-name metrics-server before moving it.
-METRICS_SERVER_VERSION = "v0.7.2-eksbuild.3"
+# The pinned versions (sources and Kubernetes ranges in addon_pins.ADDON_PINS). The FSx CSI driver's pin is the one
+# hyperpod_fsx_lustre.csi_driver_version uses: one pin per add-on name.
+INFERENCE_OPERATOR_VERSION = ADDON_PINS[INFERENCE_OPERATOR].version
+S3_CSI_DRIVER_VERSION = ADDON_PINS[S3_CSI_DRIVER].version
+FSX_CSI_DRIVER_VERSION = ADDON_PINS[FSX_CSI_DRIVER].version
+METRICS_SERVER_VERSION = ADDON_PINS[METRICS_SERVER].version
 
 # Kubernetes namespace names are DNS-1123 labels (Kubernetes "Object Names and IDs"): 1-63 lowercase letters,
 # digits and hyphens, starting and ending with a letter or digit.

@@ -92,6 +92,8 @@ class Expectations:
     addons: tuple[ExpectedAddon, ...] = ()
     claim: ExpectedClaim | None = None
     eks_cluster: str | None = None  # from the config's eks_cluster_name
+    # The cluster policy's name when the config has task governance create one (its scheduler_config).
+    scheduler_policy: str | None = None
 
 
 def expected_addon(name: str) -> ExpectedAddon:
@@ -169,7 +171,10 @@ def _from_config(path: str) -> Expectations:
     fsx = config.hyperpod_fsx_lustre
     claim = ExpectedClaim(fsx.namespace, fsx.claim_name) if fsx.enabled else None
     addons = tuple(expected_addon(name) for name, _, _ in stack_addons(config))
-    return Expectations(addons, claim, config.eks_cluster_name)
+    governance = config.hyperpod_addons.task_governance
+    # The stack creates the policy with the add-on (hyperpod/addons/task_governance.py), never without it.
+    policy = governance.scheduler_config.name if governance.enabled and governance.scheduler_config else None
+    return Expectations(addons, claim, config.eks_cluster_name, policy)
 
 
 def expectations(addon_names: list[str] | None, config_path: str | None) -> Expectations:
@@ -181,4 +186,4 @@ def expectations(addon_names: list[str] | None, config_path: str | None) -> Expe
     base = _from_config(config_path) if config_path else Expectations()
     seen = [a.name for a in base.addons]
     extra = [expected_addon(n) for n in dict.fromkeys(addon_names or ()) if n not in seen]
-    return Expectations(base.addons + tuple(extra), base.claim, base.eks_cluster)
+    return Expectations(base.addons + tuple(extra), base.claim, base.eks_cluster, base.scheduler_policy)

@@ -7,6 +7,7 @@ import json
 from hyperpod.commands.output import paint as _paint
 from hyperpod.status.checks import PASS, Evaluation
 from hyperpod.status.sagemaker import SageMakerState
+from hyperpod.status.scheduler import policy_dict
 
 def render_table(evaluation: Evaluation, sagemaker: SageMakerState, colour: bool) -> str:
     verdict = evaluation.verdict
@@ -70,6 +71,7 @@ def as_dict(evaluation: Evaluation, sagemaker: SageMakerState) -> dict:
                                 "status": sagemaker.autoscaling.status,
                                 "failure_message": sagemaker.autoscaling.failure_message or None}}
                if sagemaker.autoscaling else {}),
+            **({"scheduler_config": policy_dict(sagemaker.scheduler_policy)} if sagemaker.scheduler_policy else {}),
             "nodes": [
                 {"instance_id": n.instance_id, "group": n.group, "status": n.status}
                 for n in sagemaker.nodes

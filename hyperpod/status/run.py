@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 import sys
+from dataclasses import replace
 
 from hyperpod.status.addon_checks import addon_checks
-from hyperpod.status.checks import HEALTHY, Check, Evaluation, evaluate
+from hyperpod.status.checks import FAIL, HEALTHY, Check, Evaluation, evaluate
 from hyperpod.status.eks import eks_client, eks_cluster_name, fetch_addon_states
 from hyperpod.commands.errors import UsageError
 from hyperpod.status.expected import expected_device_plugins
@@ -15,6 +16,7 @@ from hyperpod.status.kubernetes_addons import fetch_addon_kubernetes_state
 from hyperpod.commands.output import use_colour
 from hyperpod.status.report import render_json, render_table
 from hyperpod.status.sagemaker import SageMakerState, fetch_sagemaker_state, sagemaker_client
+from hyperpod.status.scheduler import fetch_scheduler_policy, scheduler_policy_check
 from hyperpod.status.waiting import format_duration, wait_until_healthy
 
 HEALTHY_EXIT, UNHEALTHY_EXIT = 0, 1
@@ -36,7 +38,7 @@ class _Poller:
         self.sagemaker = fetch_sagemaker_state(self.sagemaker_client, o.cluster, o.region)
         kube = fetch_kubernetes_state(self.api, self.sagemaker.cluster_name, o.release_name,
                                       o.release_namespace)
-        extra = self._beyond_chart() if self.sagemaker.found else []
+        extra = self._policy() + self._beyond_chart() if self.sagemaker.found else []
         return evaluate(self.sagemaker, kube, o.release_name, o.release_namespace,
                         o.min_schedulable, extra)
 
@@ -47,6 +49,17 @@ class _Poller:
             raise UsageError("--eks-cluster: needed to check add-ons, and SageMaker did not report the cluster's "
                              "EKS orchestrator (give --eks-cluster NAME or --config)")
         return name
+
+    def _policy(self) -> list[Check]:
+        """Task governance's cluster policy, only when the --config has the stack create one."""
+        name, state = self.expected.scheduler_policy, self.sagemaker
+        if name is None:
+            return []
+        if not state.cluster_arn:
+            return [Check(f"sagemaker: cluster policy {name}", FAIL, "SageMaker did not report the cluster's ARN")]
+        policy = fetch_scheduler_policy(self.sagemaker_client, state.cluster_arn, name, self.options.region)
+        self.sagemaker = replace(state, scheduler_policy=policy)
+        return [scheduler_policy_check(policy, state.cluster_name)]
 
     def _beyond_chart(self) -> list[Check]:
         """Add-ons, device plugins and the FSx claim: what the deployment runs besides the HyperPod chart."""

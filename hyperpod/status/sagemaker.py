@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import botocore.exceptions
 
 from hyperpod.commands import aws as aws_calls
 from hyperpod.commands.errors import Unreachable
+
+if TYPE_CHECKING:
+    from hyperpod.status.scheduler import SchedulerPolicyState
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,9 @@ class SageMakerState:
     eks_cluster_arn: str | None = None  # the orchestrator; moto leaves it out
     # RestrictedInstanceGroups (Amazon Nova customization): shown with their counts, not matched to Kubernetes nodes.
     restricted_groups: tuple[InstanceGroup, ...] = ()
+    cluster_arn: str | None = None
+    # Task governance's cluster policy (hyperpod.status.scheduler), read only when the --config asks for one.
+    scheduler_policy: SchedulerPolicyState | None = None
 
 
 def _is_missing_cluster(error: botocore.exceptions.ClientError) -> bool:
@@ -181,6 +188,7 @@ def fetch_sagemaker_state(client, cluster: str, region: str, include_logical_ids
         autoscaling=_autoscaling(description),
         eks_cluster_arn=((description.get("Orchestrator") or {}).get("Eks") or {}).get("ClusterArn"),
         restricted_groups=_instance_groups(description, "RestrictedInstanceGroups"),
+        cluster_arn=description.get("ClusterArn"),
     )
 
 

@@ -13,8 +13,11 @@ from hyperpod.config.addon_pins import (
     ADDON_PINS,
     CERT_MANAGER,
     FSX_CSI_DRIVER,
+    INFERENCE_OPERATOR,
+    METRICS_SERVER,
     OBSERVABILITY,
     POD_IDENTITY_AGENT,
+    S3_CSI_DRIVER,
     TASK_GOVERNANCE,
     TRAINING_OPERATOR,
     Pin,
@@ -37,7 +40,8 @@ def test_every_pin_is_an_addon_version_with_a_source_and_a_well_formed_range():
 
 def test_pins_name_the_addons_the_stack_and_the_status_command_use():
     assert set(ADDON_PINS) == {expected.TRAINING_OPERATOR, expected.TASK_GOVERNANCE, expected.OBSERVABILITY,
-                               expected.CERT_MANAGER, expected.POD_IDENTITY_AGENT, expected.FSX_CSI_DRIVER}
+                               expected.CERT_MANAGER, expected.POD_IDENTITY_AGENT, expected.FSX_CSI_DRIVER,
+                               expected.INFERENCE_OPERATOR, expected.S3_CSI_DRIVER, expected.METRICS_SERVER}
     assert (prerequisites.CERT_MANAGER, prerequisites.POD_IDENTITY_AGENT) == (CERT_MANAGER, POD_IDENTITY_AGENT)
 
 
@@ -72,6 +76,32 @@ def test_old_names_are_the_pins():
     assert addon_config.CERT_MANAGER_VERSION == ADDON_PINS[CERT_MANAGER].version
     from hyperpod.config.fsx_lustre import FSX_CSI_DRIVER_VERSION
     assert FSX_CSI_DRIVER_VERSION == ADDON_PINS[FSX_CSI_DRIVER].version
+    from hyperpod.config import inference
+    assert inference.INFERENCE_OPERATOR_VERSION == ADDON_PINS[INFERENCE_OPERATOR].version
+    assert inference.S3_CSI_DRIVER_VERSION == ADDON_PINS[S3_CSI_DRIVER].version
+    assert inference.METRICS_SERVER_VERSION == ADDON_PINS[METRICS_SERVER].version
+    assert inference.FSX_CSI_DRIVER_VERSION == ADDON_PINS[FSX_CSI_DRIVER].version  # one pin for both uses
+
+
+@pytest.mark.parametrize("example", ["addons.tfvars.json", "inference.tfvars.json"])
+def test_every_addon_the_stack_installs_has_a_pin_and_defaults_to_it(example):
+    """What hyperpod-preflight's add-on check (and hyperpod-status) walk: stack_addons of the config."""
+    from hyperpod.config import parse_config
+
+    config, _ = parse_config(example_config(example))
+    pins = expected.stack_addons(config)
+    assert pins
+    for name, version, key in pins:
+        assert name in ADDON_PINS, name
+        assert version == ADDON_PINS[name].version, (name, key)
+
+
+def test_inference_pins_state_no_kubernetes_range_without_a_source():
+    """No AWS source states these add-on builds' Kubernetes range: both bounds stay unconfirmed (preflight says
+    "unverified", not "incompatible")."""
+    for name in (INFERENCE_OPERATOR, S3_CSI_DRIVER, METRICS_SERVER):
+        assert ADDON_PINS[name].kubernetes == (None, None), name
+        assert ADDON_PINS[name].covers("1.33") is None, name
 
 
 def test_the_stack_installs_the_pinned_versions(synth_json):

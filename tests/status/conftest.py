@@ -17,6 +17,7 @@ import pytest
 from tests.status import fake_kubernetes
 from tests.status.eks_stub import EksStub
 from tests.status.fake_kubernetes import FakeKubernetes
+from tests.status.sagemaker_stub import SageMakerStub
 from tests.status.moto_launcher import instance_id
 
 LAUNCHER = Path(__file__).with_name("moto_launcher.py")
@@ -121,6 +122,15 @@ def eks(aws_env, monkeypatch):
     """The DescribeAddon stand-in, reached the way users redirect one service (AWS_ENDPOINT_URL_EKS)."""
     server = EksStub().start()
     monkeypatch.setenv("AWS_ENDPOINT_URL_EKS", server.url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sagemaker(aws_env, monkeypatch):
+    """The cluster policy stand-in in front of moto, reached through AWS_ENDPOINT_URL_SAGEMAKER."""
+    server = SageMakerStub(aws_env).start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", server.url)
     yield server
     server.stop()
 
