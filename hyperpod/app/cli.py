@@ -49,6 +49,7 @@ from hyperpod.app.stack_folders import (
     refuse_renamed_stacks,
     run_by_cdktf_cli,
 )
+from hyperpod.app.node_runtime import stop_node_runtime
 from hyperpod.app.synthesis import synthesize_stacks
 from hyperpod.app.terraform_lock import TerraformStateLocks
 
@@ -122,37 +123,8 @@ def entry_point() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except KeyboardInterrupt:  # between main's last line and the line above
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _stop_node_runtime()
+    stop_node_runtime()
     return code
-
-
-def _stop_node_runtime() -> None:
-    process = _node_process()
-    if process is None:
-        return
-    node = process._process
-    try:
-        if node.poll() is not None and not node.stdin.closed:
-            node.stdin.close()  # dead already: jsii's stop() must not write to it
-    except OSError:
-        pass
-    try:
-        process.stop()  # unregisters its atexit hook
-    except (OSError, ValueError):
-        pass
-
-
-def _node_process():
-    """jsii's Node process if this run started one (jsii 1.x memoizes it in a closure of `ProcessProvider._process`;
-    reading the property itself would start one)."""
-    runtime = sys.modules.get("jsii._runtime")
-    provider = getattr(getattr(runtime, "kernel", None), "provider", None)
-    getter = getattr(getattr(type(provider), "_process", None), "fget", None)
-    for cell in getattr(getter, "__closure__", None) or ():
-        stored = cell.cell_contents
-        if isinstance(stored, list):
-            return stored[0] if stored and hasattr(stored[0], "_process") else None
-    return None
 
 
 def _run(args: argparse.Namespace, run: _Run) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from hyperpod.app.configs import UsageError
+from hyperpod.app.node_runtime import killed_by_interrupt
 from hyperpod.app.output import Interrupted, InterruptDeferred, OutputLock, WriteError
 from hyperpod.app.owned_files import SCRATCH_PREFIX, PartlyWritten, clear_leftovers, write_owned_files
 from hyperpod.app.previous import ChangeRefused
@@ -101,7 +102,7 @@ def _synthesize_in(scratch: Path, configs: list, scripts, checks: Mapping, outdi
             if not synthesis_interrupt.received:
                 _check_every_stack(scratch, stacks, checks)
         except (Exception, KeyboardInterrupt) as error:
-            if synthesis_interrupt.received or isinstance(error, KeyboardInterrupt):
+            if synthesis_interrupt.received or isinstance(error, KeyboardInterrupt) or killed_by_interrupt(error):
                 raise Interrupted("interrupted: nothing was written") from None
             if isinstance(error, JSIIError):  # node writes the files: its I/O errors (ENOSPC, EIO) arrive so
                 raise WriteError(f"--out {outdir}: writing the synthesis failed ({str(error).splitlines()[0]}); "
