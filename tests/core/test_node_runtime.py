@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 
 import pytest
 
@@ -24,7 +23,13 @@ class FakeRuntime:
 
 
 def sleeper() -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    return subprocess.Popen(["sleep", "60"])
+
+
+def interrupted(process: subprocess.Popen) -> None:
+    """Ctrl-C reaches Node, which dies: its pipe closes as it exits, so by the empty reply it is gone or going."""
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=60)
 
 
 @pytest.fixture
@@ -44,14 +49,12 @@ def node(monkeypatch):
 
 
 def test_a_node_killed_by_sigint_is_an_interrupt(node):
-    process = node(sleeper())
-    process.send_signal(signal.SIGINT)
+    interrupted(node(sleeper()))
     assert node_runtime.killed_by_interrupt(json.JSONDecodeError("Expecting value", "", 0))
 
 
 def test_a_node_that_ended_otherwise_is_not(node):
-    process = node(subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"]))
-    process.wait()
+    node(subprocess.Popen(["sh", "-c", "exit 3"])).wait(timeout=60)
     assert not node_runtime.killed_by_interrupt(json.JSONDecodeError("Expecting value", "", 0))
 
 
@@ -73,8 +76,7 @@ def test_the_synthesis_reports_it_as_nothing_written(node, monkeypatch, tmp_path
     from hyperpod.config import parse_config
     from hyperpod.runtime import core
 
-    process = node(sleeper())
-    process.send_signal(signal.SIGINT)
+    interrupted(node(sleeper()))
 
     def dead_node(*_, **__):
         raise json.JSONDecodeError("Expecting value", "", 0)
