@@ -23,7 +23,9 @@ class FakeRuntime:
 
 
 def sleeper() -> subprocess.Popen:
-    return subprocess.Popen(["sleep", "60"])
+    # SIGINT's default action in the stand-in, as in a terminal's Node: a shell's background job (nohup, `&`) passes
+    # SIGINT on ignored, and an ignoring stand-in would never die.
+    return subprocess.Popen(["sleep", "60"], preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def interrupted(process: subprocess.Popen) -> None:
