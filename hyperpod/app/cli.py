@@ -85,14 +85,17 @@ def _error(message: str) -> None:
 class _Run:
     """What a run has done so far, so that a Ctrl-C at any moment is reported truthfully."""
 
-    def __init__(self):
+    def __init__(self, stop_runtime_when_written: bool = False):
         self.written: dict[str, Path] = {}  # each stack's file, once the synthesis is in place
+        # A process of its own (entry_point) shuts jsii's Node down as soon as the synthesis is written: a Ctrl-C
+        # after that moment would otherwise kill Node, whose dying words jsii forwards to stderr after the summary.
+        self.stop_runtime_when_written = stop_runtime_when_written
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, stop_runtime_when_written: bool = False) -> int:
     """Every way a run can end, mapped to its exit code and one line on stderr."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    run = _Run()
+    run = _Run(stop_runtime_when_written)
     try:
         return _run(args, run)
     except UsageError as error:
@@ -110,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             message = str(interrupted) or "interrupted: nothing was written"
         print(message, file=getattr(interrupted, "report_to", sys.stderr))
+        if run.stop_runtime_when_written:
+            # A process of its own ends now: what jsii still forwards from the Node process this Ctrl-C killed (its
+            # dying stack trace) must not follow the one line.
+            sys.stderr = open(os.devnull, "w", encoding="utf-8")
         return EXIT_INTERRUPTED
 
 
@@ -119,7 +126,7 @@ def entry_point() -> int:
     print a traceback from an atexit hook."""
     code = EXIT_INTERRUPTED
     try:
-        code = main()
+        code = main(stop_runtime_when_written=True)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except KeyboardInterrupt:  # between main's last line and the line above
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -154,6 +161,8 @@ def _run(args: argparse.Namespace, run: _Run) -> int:
                    for env, before in ((env, previous[env.stack_name]) for env in environments)]
         checks = {config.stack_name: guard(previous[config.stack_name], allow) for config in configs}
         _synthesize_holding_runtime_output(configs, outdir, checks, run.written)
+    if run.stop_runtime_when_written:
+        stop_node_runtime()
     from hyperpod.app.summary import summary
 
     print("\n".join(summary(config, run.written[config.stack_name]) for config in configs))

@@ -58,7 +58,10 @@ def synthesize_stacks(configs: list, outdir: Path, checks: Mapping[str, Callable
         try:
             stacks = _synthesize_in(scratch, configs, scripts, checks, outdir)
         except BaseException:
-            shutil.rmtree(scratch, ignore_errors=True)
+            # A Ctrl-C that Python notes late (its handler runs in whichever thread the kernel picked) must not cut
+            # the clean-up short and leave the scratch folder behind.
+            with InterruptDeferred():
+                shutil.rmtree(scratch, ignore_errors=True)
             raise
         written = {name: _stack_file(outdir / "stacks" / name, scratch / "stacks" / name) for name in stacks}
         with InterruptDeferred() as deferred:  # from the first file written to the end: reported as written
