@@ -74,14 +74,20 @@ def guard(previous: dict | None, allow_replace: bool) -> Callable[[dict], None]:
         for warning in change_warnings(previous, new) if previous is not None else []:
             print(f"warning: {warning}", file=sys.stderr)
         changes = dangerous_changes(previous, new) if previous is not None else []
-        if not changes:
-            return
-        report = "\n".join(f"  - {change}" for change in changes)
-        if allow_replace:
-            print(f"warning: going ahead (--allow-replace) with {len(changes)} dangerous change(s):\n{report}",
-                  file=sys.stderr)
-            return
-        raise ChangeRefused(f"refused: {len(changes)} change(s) would replace or break the running HyperPod "
-                            f"cluster; nothing was written.\n{report}\nRe-run with --allow-replace if you mean it.")
+        refuse_unless_allowed([str(change) for change in changes], allow_replace, warned="dangerous change(s)",
+                              refused="change(s) would replace or break the running HyperPod cluster")
 
     return check
+
+
+def refuse_unless_allowed(items: list[str], allow: bool, *, warned: str, refused: str) -> None:
+    """Every refusal of a synthesis ends the same way: with --allow-replace a warning listing `items`, otherwise
+    `ChangeRefused` (exit 3) saying nothing was written and how to go ahead. Nothing happens for no items."""
+    if not items:
+        return
+    report = "\n".join(f"  - {item}" for item in items)
+    if allow:
+        print(f"warning: going ahead (--allow-replace) with {len(items)} {warned}:\n{report}", file=sys.stderr)
+        return
+    raise ChangeRefused(f"refused: {len(items)} {refused}; nothing was written.\n{report}\nRe-run with "
+                        "--allow-replace if you mean it.")

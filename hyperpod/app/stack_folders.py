@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hyperpod.app.configs import UsageError
 from hyperpod.app.owned_files import read_record
-from hyperpod.app.previous import ChangeRefused
+from hyperpod.app.previous import ChangeRefused, refuse_unless_allowed
 from hyperpod.app.terraform_lock import state_files
 
 CLUSTER_TYPE = "awscc_sagemaker_cluster"
@@ -108,15 +108,8 @@ def refuse_renamed_stacks(outdir: Path, configs: list, previous: dict, allow: bo
                         f"HyperPod cluster {config.hyperpod_cluster_name!r}: stack {new!r} would plan that cluster "
                         f"from an empty state and create it again. To keep the deployment, {move}; or set "
                         f"stack_name back to {old!r}")
-    if not refusals:
-        return
-    report = "\n".join(f"  - {refusal}" for refusal in refusals)
-    if allow:
-        print(f"warning: going ahead (--allow-replace) with {len(refusals)} renamed stack(s):\n{report}",
-              file=sys.stderr)
-        return
-    raise ChangeRefused(f"refused: {len(refusals)} renamed stack(s) would lose their deployed state; nothing was "
-                        f"written.\n{report}\nRe-run with --allow-replace if you mean it.")
+    refuse_unless_allowed(refusals, allow, warned="renamed stack(s)",
+                          refused="renamed stack(s) would lose their deployed state")
 
 
 def run_by_cdktf_cli(out_option: str | None) -> bool:
