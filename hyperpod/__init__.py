@@ -34,6 +34,7 @@ _EXPORTS = {
     "HyperPodCluster": "hyperpod.cluster",
     "InstanceNetwork": "hyperpod.cluster",
     "HyperPodHelmDependencies": "hyperpod.helm_chart",
+    "lazy_provider_modules": "hyperpod.bindings.node",
 }
 
 __all__ = sorted(_EXPORTS)

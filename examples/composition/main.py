@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # run from anywhere without installing the package
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-import hyperpod  # noqa: E402,F401  (registers the lazy provider bindings before any binding is imported)
+import hyperpod  # noqa: E402  (registers the lazy provider bindings before any binding is imported)
 
 REGION = "us-west-2"
 ZONES = ["us-west-2a", "us-west-2b"]
@@ -49,7 +49,8 @@ def state_file(stack: str) -> str:
 
 
 def build(outdir: Path):
-    from hyperpod.runtime.core import App, LocalBackend, TerraformStack
+    with hyperpod.lazy_provider_modules():  # jsii's Node, started here, loads only the provider modules used
+        from hyperpod.runtime.core import App, LocalBackend, TerraformStack
     from hyperpod.runtime.aws.data_aws_caller_identity import DataAwsCallerIdentity
     from hyperpod.runtime.aws.data_aws_partition import DataAwsPartition
     from hyperpod.runtime.aws.data_aws_region import DataAwsRegion

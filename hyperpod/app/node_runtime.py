@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
+
+from hyperpod.bindings.node import node_process
 
 
 def killed_by_interrupt(error: BaseException) -> bool:
@@ -43,16 +44,3 @@ def stop_node_runtime() -> None:
         process.stop()  # unregisters its atexit hook
     except (OSError, ValueError):
         pass
-
-
-def node_process():
-    """jsii's Node process if this run started one (jsii 1.x memoizes it in a closure of `ProcessProvider._process`;
-    reading the property itself would start one)."""
-    runtime = sys.modules.get("jsii._runtime")
-    provider = getattr(getattr(runtime, "kernel", None), "provider", None)
-    getter = getattr(getattr(type(provider), "_process", None), "fget", None)
-    for cell in getattr(getter, "__closure__", None) or ():
-        stored = cell.cell_contents
-        if isinstance(stored, list):
-            return stored[0] if stored and hasattr(stored[0], "_process") else None
-    return None

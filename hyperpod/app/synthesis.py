@@ -32,11 +32,14 @@ def synthesize_stacks(configs: list, outdir: Path, checks: Mapping[str, Callable
     used, another run holds it or Terraform holds a stack's state; `WriteError` when writing fails; `Interrupted`
     on Ctrl-C (its message says whether the synthesis was written). `written_to`, if given, receives each stack's
     file the moment the files are in place, so a caller interrupted later still knows."""
+    from hyperpod.bindings.node import SwitchError, lazy_provider_modules
     from hyperpod.runtime import RuntimeUnavailable
 
-    try:  # the CDK runtime is chosen (hyperpod.runtime) and importable before anything is touched
-        from hyperpod.runtime.core import App  # noqa: F401
-    except RuntimeUnavailable as unavailable:
+    try:  # the CDK runtime is chosen (hyperpod.runtime) and importable before anything is touched; importing it
+        # starts jsii's Node, which then loads only the provider modules the stack uses (hyperpod/bindings/node.py)
+        with lazy_provider_modules():
+            from hyperpod.runtime.core import App  # noqa: F401
+    except (RuntimeUnavailable, SwitchError) as unavailable:
         raise UsageError(str(unavailable)) from None
     from hyperpod.lifecycle_bucket import shipped_scripts
 
