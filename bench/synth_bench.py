@@ -4,7 +4,8 @@
     python bench/synth_bench.py [--runs 5] [--warmup 1]
 
 Commands (run in turn, round after round, so machine drift hits all of them alike):
-  floor        bench/floor_app.py: only the aws/helm/kubernetes modules it uses, one aws resource
+  floor        bench/floor_app.py: only the aws/helm/kubernetes modules it uses, one aws resource; a plain CDKTF
+               app, so its jsii Node loads every module of each provider binding (jsii's own way)
   quick-start  python main.py on examples/terraform.tfvars.json
   production   python main.py on examples/production.tfvars.json
   50-groups    python main.py on a generated config with 50 instance groups
@@ -13,11 +14,15 @@ Commands (run in turn, round after round, so machine drift hits all of them alik
                storage, every add-on (the inference operator and the task governance policy too), FSx for Lustre
                and S3 state (the issue's "every feature on" limit), and the advanced example's flexible EFA group
                with automatic patching and per-group file systems
+  everything-eager
+               the same with HYPERPOD_LAZY_BINDINGS=0: jsii's Node loads every module of each provider binding, as
+               in the floor app (what hyperpod/bindings/node.py saves)
   check        python main.py --check on that same config: validation only, no jsii (at most 1/4 of a synthesis)
-  terrain-floor, terrain-quick-start, terrain-everything
+  terrain-floor, terrain-quick-start, terrain-everything, terrain-everything-eager
                the floor app, the quick start and the everything config with CDK Terrain (.venv-terrain's Python;
                docs/runtimes.md): each runtime is measured against its own floor, and the last lines compare the
-               two runtimes' everything/floor ratios (the goal: CDK Terrain's at most 1.0x CDKTF's)
+               two runtimes' everything/floor ratios (the goal: CDK Terrain's at most 1.0x CDKTF's), then the two
+               everything rows directly
 Peak RSS is the largest single process of the run (python or the node process jsii starts), from wait4().
 The printed table is what docs/performance.md shows between its BEGIN/END BENCHMARK markers.
 """
@@ -37,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 TERRAIN_PYTHON = str(ROOT / ".venv-terrain" / "bin" / "python")  # `make bench` installs it (scripts/bootstrap.sh)
+ENV = "/usr/bin/env"  # sets a variable and execs the command in the same process, so wait4() still measures it
+SWITCH_ENV = "HYPERPOD_LAZY_BINDINGS"  # hyperpod/bindings/node.py
 
 
 def fifty_groups() -> dict:
@@ -130,6 +137,10 @@ def main() -> int:
                        "--out", str(tmp / "all-on")],
             "everything": [PYTHON, str(ROOT / "main.py"), "--config", str(tmp / "everything.json"), "--out",
                            str(tmp / "everything")],
+            # jsii's own way, every module of each provider binding in Node (hyperpod/bindings/node.py): what the
+            # lazy loading saves
+            "everything-eager": [ENV, f"{SWITCH_ENV}=0", PYTHON, str(ROOT / "main.py"), "--config",
+                                 str(tmp / "everything.json"), "--out", str(tmp / "eager")],
             "check": [PYTHON, str(ROOT / "main.py"), "--check", "--config", str(tmp / "everything.json"), "--out",
                       str(tmp / "check")],
             "terrain-floor": [TERRAIN_PYTHON, str(ROOT / "bench" / "floor_app.py"), str(tmp / "t-floor"), "terrain"],
@@ -137,6 +148,8 @@ def main() -> int:
                                     str(ROOT / "examples/terraform.tfvars.json"), "--out", str(tmp / "t-quick")],
             "terrain-everything": [TERRAIN_PYTHON, str(ROOT / "main.py"), "--config", str(tmp / "everything.json"),
                                    "--out", str(tmp / "t-everything")],
+            "terrain-everything-eager": [ENV, f"{SWITCH_ENV}=0", TERRAIN_PYTHON, str(ROOT / "main.py"), "--config",
+                                         str(tmp / "everything.json"), "--out", str(tmp / "t-eager")],
         }
         if not Path(TERRAIN_PYTHON).is_file():
             raise SystemExit(f"{TERRAIN_PYTHON} is missing: run `make bench` (it installs both runtimes)")
@@ -169,6 +182,14 @@ def main() -> int:
           f"{terrain_wall:.2f}, RSS {terrain_rss:.2f}")
     print(f"CDK Terrain / CDKTF (each against its floor): time {terrain_wall / cdktf_wall:.2f}, RSS "
           f"{terrain_rss / cdktf_rss:.2f} (goal: at most 1.0)")
+    direct_wall, direct_rss = (terrain / cdktf for terrain, cdktf in zip(medians("terrain-everything"),
+                                                                         medians("everything")))
+    print(f"CDK Terrain / CDKTF (everything, directly): time {direct_wall:.2f}, RSS {direct_rss:.2f}")
+    for prefix in ("", "terrain-"):
+        (lazy_wall, lazy_rss), (eager_wall, eager_rss) = medians(f"{prefix}everything"), medians(
+            f"{prefix}everything-eager")
+        print(f"{prefix}everything / {prefix}everything-eager (provider modules loaded as used / all): time "
+              f"{lazy_wall / eager_wall:.2f}, RSS {lazy_rss / eager_rss:.2f}")
     return 0
 
 

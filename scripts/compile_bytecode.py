@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Compile the virtual environment's Python to bytecode once, at install time, as pip does by default.
+"""Compile the virtual environment's Python (and the project's `hyperpod` package) to bytecode once, at install
+time, as pip does by default.
 
     .venv/bin/python scripts/compile_bytecode.py
 
@@ -45,6 +46,10 @@ def main() -> int:
         directory = site / package / submodule
         if directory.is_dir():
             ok &= compileall.compile_dir(directory, quiet=1, workers=0)
+    # The project's own package too: the venv only links it (an editable install), so without this every synthesis
+    # and every `main.py --check` compiled its ~75 modules again (~0.05 s, a quarter of a --check). A module edited
+    # later is compiled in memory as before (its bytecode no longer matches), never run stale.
+    ok &= compileall.compile_dir(ROOT / "hyperpod", quiet=1, workers=0)
     return 0 if ok else 1
 
 
