@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from hyperpod.preflight.context import Context
 from hyperpod.preflight.placement import subnets
-from hyperpod.preflight.verdicts import FAIL, OK, Check, guarded
+from hyperpod.preflight.verdicts import FAIL, OK, Check, guarded, in_eks_vpc
 
 LUSTRE_PORTS = ((988, 988), (1018, 1023))  # the same ports the stack opens (hyperpod/addons/fsx_lustre.py)
 BASE_ENDPOINTS = ("ec2", "ecr.api", "ecr.dkr", "logs", "sts", "s3")
@@ -60,14 +60,9 @@ def security_group_checks(context: Context) -> list[Check]:
     for sg in sorted({sg for ids in per_group.values() for sg in ids}):
         group = known.get(sg)
         name = f"security group: {sg}"
-        if group is None:
-            found.append(Check(name, FAIL, f"no security group {sg} in {context.deployment.region}",
-                               "fix hyperpod_security_group_ids (or the group's security_group_ids)"))
-        elif group.get("VpcId") != vpc:
-            found.append(Check(name, FAIL, f"in {group.get('VpcId')}, not the EKS cluster's VPC {vpc}",
-                               "use security groups of the EKS cluster's VPC"))
-        else:
-            found.append(Check(name, OK, f"{group.get('GroupName')}, {vpc}"))
+        found.append(in_eks_vpc(name, "security group", sg, group, vpc, context.deployment.region,
+                                "fix hyperpod_security_group_ids (or the group's security_group_ids)")
+                     or Check(name, OK, f"{group.get('GroupName')}, {vpc}"))
     config = context.deployment.config
     efa_groups = [g for g in context.deployment.groups() if g.efa]
     if efa_groups:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from hyperpod.preflight.context import Context
 from hyperpod.preflight.deployment import Group
-from hyperpod.preflight.verdicts import FAIL, OK, WARN, Check, guarded, plural
+from hyperpod.preflight.verdicts import FAIL, OK, WARN, Check, guarded, in_eks_vpc, plural
 
 # SageMaker AI developer guide, "Training plan utilization for SageMaker HyperPod clusters": the plan's status must be
 # Scheduled or Active, and the cluster's configuration must match the plan's Availability Zone. SageMaker API
@@ -54,15 +54,10 @@ def subnet_checks(context: Context) -> list[Check]:
     for subnet_id in sorted({s for ids in placed for s in ids}):
         subnet = known.get(subnet_id)
         name = f"subnet: {subnet_id}"
-        if subnet is None:
-            found.append(Check(name, FAIL, f"no subnet {subnet_id} in {context.deployment.region}",
-                               "fix the subnet id (hyperpod_subnet_ids or the group's subnet_ids)"))
-        elif subnet.get("VpcId") != vpc:
-            found.append(Check(name, FAIL, f"in {subnet.get('VpcId')}, not the EKS cluster's VPC {vpc}",
-                               "use subnets of the EKS cluster's VPC"))
-        else:
-            found.append(Check(name, OK, f"{subnet.get('AvailabilityZone')}, {vpc}, "
-                                         f"{subnet.get('AvailableIpAddressCount')} free IPv4 addresses"))
+        found.append(in_eks_vpc(name, "subnet", subnet_id, subnet, vpc, context.deployment.region,
+                                "fix the subnet id (hyperpod_subnet_ids or the group's subnet_ids)")
+                     or Check(name, OK, f"{subnet.get('AvailabilityZone')}, {vpc}, "
+                                        f"{subnet.get('AvailableIpAddressCount')} free IPv4 addresses"))
     for ids, members in sorted(placed.items()):
         present = [known[s] for s in ids if s in known]
         if not present:

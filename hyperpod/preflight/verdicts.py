@@ -35,3 +35,16 @@ def guarded(name: str, check: Callable[[], list[Check]]) -> list[Check]:
 
 def plural(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def in_eks_vpc(name: str, kind: str, resource_id: str, described: dict | None, vpc: str | None, region: str,
+               fix_id: str) -> Check | None:
+    """The failure of a subnet or security group that does not exist (`described` None) or lies outside the EKS
+    cluster's VPC (HyperPod's nodes join the cluster through its VPC); None when it is in that VPC, for the caller to
+    report with its own facts. `kind` is "subnet" or "security group"; `fix_id` says which key to fix."""
+    if described is None:
+        return Check(name, FAIL, f"no {kind} {resource_id} in {region}", fix_id)
+    if described.get("VpcId") != vpc:
+        return Check(name, FAIL, f"in {described.get('VpcId')}, not the EKS cluster's VPC {vpc}",
+                     f"use {kind}s of the EKS cluster's VPC")
+    return None
