@@ -42,10 +42,10 @@ STACKS = [(app, stack) for app, (_, stacks) in APPS.items() for stack in stacks]
 ADDRESS = re.compile(r'^(resource|data) "([^"]+)" "([^"]+)"', re.M)
 
 
-def example_configs(directory: Path) -> str:
-    """HYPERPOD_CONFIG naming a copy of every example config, each with the stack_name EXAMPLE_STACKS gives it."""
+def example_configs(directory: Path, stacks: dict[str, tuple[Path, Path]] = EXAMPLE_STACKS) -> str:
+    """HYPERPOD_CONFIG naming a copy of every example config in `stacks`, each with the stack_name it is given there."""
     paths = []
-    for stack, (example, _) in EXAMPLE_STACKS.items():
+    for stack, (example, _) in stacks.items():
         config = json.loads(example.read_text())
         if config.get("stack_name", "hyperpod") != stack:
             config["stack_name"] = stack
@@ -55,10 +55,12 @@ def example_configs(directory: Path) -> str:
     return os.pathsep.join(paths)
 
 
-def cdktf_synth_hcl(app: str, hyperpod_config: str, tmp_path: Path) -> Path:
+def cdktf_synth_hcl(app: str, hyperpod_config: str, tmp_path: Path, env: dict[str, str | None] | None = None) -> Path:
+    """`cdktf synth --hcl` of the cdktf.json `app` command; `env` adds variables to this process's (None removes)."""
     cdktf, project = cdktf_project(tmp_path, app)
     env = {**os.environ, "CHECKPOINT_DISABLE": "1", "CI": "true", "HYPERPOD_CONFIG": hyperpod_config,
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT), **(env or {})}
+    env = {key: value for key, value in env.items() if value is not None}
     out = tmp_path / "hcl-out"
     result = subprocess.run([cdktf, "synth", "--hcl", "--output", str(out)], cwd=project, env=env,
                             capture_output=True, text=True, timeout=300)
