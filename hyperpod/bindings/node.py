@@ -55,8 +55,9 @@ def node_options(existing: str | None, hook: Path = HOOK) -> str:
 def lazy_provider_modules(environ: MutableMapping[str, str] = os.environ) -> Iterator[bool]:
     """While open, a jsii Node process started by this process (by the first CDK import) loads provider resource
     modules as used; NODE_OPTIONS is put back on leaving, so no other child process sees the hook. Yields whether
-    it applies: False when jsii's Node already runs (an import of cdktf came first) or HYPERPOD_LAZY_BINDINGS=0."""
-    if node_process() is not None or not switched_on(environ):
+    it applies: False when jsii's Node already runs (an import of cdktf came first), HYPERPOD_LAZY_BINDINGS=0, or the
+    hook is not installed (a broken installation is slower, not broken: Node would refuse to start without it)."""
+    if node_process() is not None or not switched_on(environ) or not HOOK.is_file():
         yield False
         return
     before = environ.get("NODE_OPTIONS")

@@ -120,6 +120,11 @@ def test_the_switch_and_the_environment_it_leaves(monkeypatch):
     with pytest.raises(node.SwitchError, match=r"HYPERPOD_LAZY_BINDINGS='yes' is not allowed: use 1 .* or 0"):
         with node.lazy_provider_modules({node.SWITCH_ENV: "yes"}):
             pass
+    monkeypatch.setattr(node, "HOOK", Path("/nonexistent/lazy_provider_modules.js"))  # a broken installation
+    environ = {}
+    with node.lazy_provider_modules(environ) as applied:
+        assert not applied and environ == {}
+    monkeypatch.undo()
     monkeypatch.setattr(node, "node_process", lambda: object())  # jsii's Node runs already: too late, no change
     environ = {}
     with node.lazy_provider_modules(environ) as applied:
