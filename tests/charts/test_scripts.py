@@ -79,6 +79,19 @@ def test_sigterm_reaches_the_training_command(script_dir, tmp_path):
     assert not (script_dir / "marker").exists()
 
 
+@pytest.mark.parametrize("sent,code", [("TERM", 143), ("INT", 130)])
+def test_a_stop_signal_during_the_pre_script_means_the_command_never_starts(script_dir, tmp_path, sent, code):
+    """The kubelet's SIGTERM can come while the pre script runs (a job deleted as it starts): the wrapper notes it
+    (its trap is set before the pre script) and exits without starting the command, instead of dying by the signal
+    and leaving nothing to say why."""
+    (script_dir / "pre.sh").write_text(f"kill -{sent} $$\n")  # sourced: $$ is the wrapper itself
+    ran = tmp_path / "command-ran"
+    proc = run_entrypoint(script_dir, "touch", str(ran))
+    assert proc.returncode == code, proc.stderr
+    assert "stopped before the training command started" in proc.stderr
+    assert not ran.exists() and not (script_dir / "marker").exists()
+
+
 @pytest.fixture
 def origin(tmp_path) -> tuple[str, list[str]]:
     """A local repository with two commits on branch release-1; returns its file:// URL and the commit ids."""

@@ -19,16 +19,30 @@ data:
     # Wraps the training command: pre script (sourced, so its exports reach training), command, post script.
     set -euo pipefail
     scripts=${PYTORCHJOB_SCRIPTS:-/etc/pytorchjob}   # overridable so the script can be exercised outside a pod
+    # The command runs as a child so that SIGTERM from the kubelet (node drain, job deletion) reaches it. The trap is
+    # set before anything runs: a signal during the pre script means the command never starts, and one that arrives
+    # while the command is being started is forwarded as soon as its process id is known.
+    child=""
+    stopped=""
+    stop() {
+      stopped=$1
+      if [[ -n "$child" ]]; then kill -TERM "$child" 2>/dev/null || true; fi
+    }
+    trap 'stop 143' TERM
+    trap 'stop 130' INT
     if [[ -f "$scripts/pre.sh" ]]; then
       echo "pytorchjob: running pre script" >&2
       # shellcheck source=/dev/null
       source "$scripts/pre.sh"
     fi
+    if [[ -n "$stopped" ]]; then
+      echo "pytorchjob: stopped before the training command started" >&2
+      exit "$stopped"
+    fi
     echo "pytorchjob: running $*" >&2
-    # The command runs as a child so that SIGTERM from the kubelet (node drain, job deletion) reaches it.
     "$@" &
     child=$!
-    trap 'kill -TERM "$child" 2>/dev/null || true' TERM INT
+    if [[ -n "$stopped" ]]; then kill -TERM "$child" 2>/dev/null || true; fi
     status=0
     wait "$child" || status=$?
     # A trapped signal interrupts wait before the child has exited; wait for its real exit status.
