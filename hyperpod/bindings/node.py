@@ -57,7 +57,7 @@ def lazy_provider_modules(environ: MutableMapping[str, str] = os.environ) -> Ite
     modules as used; NODE_OPTIONS is put back on leaving, so no other child process sees the hook. Yields whether
     it applies: False when jsii's Node already runs (an import of cdktf came first), HYPERPOD_LAZY_BINDINGS=0, or the
     hook is not installed (a broken installation is slower, not broken: Node would refuse to start without it)."""
-    if node_process() is not None or not switched_on(environ) or not HOOK.is_file():
+    if not switched_on(environ) or node_process() is not None or not HOOK.is_file():  # a bad value always says so
         yield False
         return
     before = environ.get("NODE_OPTIONS")

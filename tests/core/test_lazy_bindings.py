@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hyperpod.bindings import node
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, main_in_process
 
 NODE = shutil.which("node")
 
@@ -172,3 +172,14 @@ def test_a_synthesis_loads_only_the_aws_modules_it_uses_and_writes_the_same_file
     assert len(lazy) < 40, sorted(lazy)  # the index, the provider, and the quick start's resource types
     assert len(eager) > 2000  # jsii's own way: every resource module of the binding
     assert synthesized_files(lazy_out) == synthesized_files(eager_out)
+
+
+def test_a_bad_switch_value_is_exit_2_before_anything_is_written(tmp_path):
+    out = tmp_path / "out"
+    result = main_in_process("--config", str(EXAMPLES / "terraform.tfvars.json"), "--out", str(out),
+                             env={node.SWITCH_ENV: "yes"})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"error: {node.SWITCH_ENV}='yes' is not allowed: use 1 (load provider modules as used, the default) or 0 "
+        "(load every module of each provider, as jsii does by default)")
+    assert sorted(p.name for p in out.iterdir()) == [".hyperpod.lock"]  # the run's lock (docs/output-folder.md) only
