@@ -93,18 +93,29 @@ def test_every_example_as_hcl_validates(hcl_of, terraform_cli_config, tmp_path, 
     directory = hcl_of(app) / "stacks" / stack
     assert not (directory / "cdk.tf.json").exists(), "--hcl must write HCL, not JSON"
     hcl = (directory / "cdk.tf").read_text()
-    workspace = harness.Workspace.from_stack(directory / "cdk.tf", tmp_path / "tf", terraform_cli_config)
-    (workspace.directory / "cdk.tf").write_text(repair(hcl))
+    validate_repaired(directory / "cdk.tf", tmp_path / "tf", terraform_cli_config)
+    if app == "examples":  # same addresses as the config's own JSON synthesis: the state carries over
+        assert set(ADDRESS.findall(repair(hcl))) == json_addresses(EXAMPLE_STACKS[stack][1])
+
+
+def validate_repaired(stack_file: Path, work: Path, cli_config: Path) -> harness.Workspace:
+    """`stack_file` (HCL) repaired in a workspace of its own, where init and validate must succeed without a warning
+    against the stand-in providers of `cli_config`'s mirror."""
+    workspace = harness.Workspace.from_stack(stack_file, work, cli_config)
+    (workspace.directory / "cdk.tf").write_text(repair(stack_file.read_text()))
     result = workspace.init()
     assert result.ok, f"terraform init failed:\n{result.output}"
     result = workspace.validate()
     assert result.ok, str(result)
     assert "Success! The configuration is valid." in result.output and "Warning" not in result.output, result.output
-    if app == "examples":  # same addresses as the config's own JSON synthesis: the state carries over
-        golden = json.loads(EXAMPLE_STACKS[stack][1].read_text())
-        json_addresses = {(kind, type_, name) for kind in ("resource", "data")
-                          for type_, named in golden.get(kind, {}).items() for name in named}
-        assert set(ADDRESS.findall(repair(hcl))) == json_addresses
+    return workspace
+
+
+def json_addresses(golden: Path) -> set[tuple[str, str, str]]:
+    """(resource or data, type, name) of every block of a synthesized Terraform JSON file."""
+    document = json.loads(golden.read_text())
+    return {(kind, type_, name) for kind in ("resource", "data") for type_, named in document.get(kind, {}).items()
+            for name in named}
 
 
 def test_cdktf_hcl_needs_the_repair(hcl_of, terraform_cli_config, tmp_path):

@@ -22,7 +22,8 @@ import pytest
 from tests.conftest import EXAMPLES
 from tests.terrain.conftest import TERRAIN_PYTHON
 from tests.terraform import harness
-from tests.terraform.test_hcl_exit import ADDRESS, GOLDEN, cdktf_synth_hcl, example_configs, repair
+from tests.terraform.test_hcl_exit import (ADDRESS, GOLDEN, cdktf_synth_hcl, example_configs, json_addresses, repair,
+                                           validate_repaired)
 
 # stack name -> (example config, the golden Terraform JSON of that config; CDK Terrain writes the same resources as
 # CDKTF, tests/terrain/test_synthesis.py). The quick start, the four examples the everything config of bench/ is made of
@@ -68,21 +69,10 @@ def test_the_hcl_was_rendered_by_cdk_terrain(terrain_hcl):
 def test_every_example_as_cdk_terrain_hcl_validates(terrain_hcl, terrain_mirror, tmp_path, stack):
     """Repaired, every stack validates cleanly (no error, no warning) with the stand-ins of the provider versions CDK
     Terrain pins, and declares exactly the resources and data sources of the config's JSON synthesis."""
-    hcl = stack_hcl(terrain_hcl, stack)
-    workspace = harness.Workspace.from_stack(terrain_hcl / "stacks" / stack / "cdk.tf", tmp_path / "tf",
-                                             terrain_mirror)
-    (workspace.directory / "cdk.tf").write_text(repair(hcl))
-    result = workspace.init()
-    assert result.ok, f"terraform init failed:\n{result.output}"
-    result = workspace.validate()
-    assert result.ok, str(result)
-    assert "Success! The configuration is valid." in result.output and "Warning" not in result.output, result.output
+    workspace = validate_repaired(terrain_hcl / "stacks" / stack / "cdk.tf", tmp_path / "tf", terrain_mirror)
     assert '"registry.terraform.io/hashicorp/aws" {\n  version     = "6.69.1"' in (
         workspace.directory / ".terraform.lock.hcl").read_text()
-    document = json.loads(STACKS[stack][1].read_text())
-    json_addresses = {(kind, type_, name) for kind in ("resource", "data")
-                      for type_, named in document.get(kind, {}).items() for name in named}
-    assert set(ADDRESS.findall(repair(hcl))) == json_addresses
+    assert set(ADDRESS.findall(repair(stack_hcl(terrain_hcl, stack)))) == json_addresses(STACKS[stack][1])
 
 
 def test_cdk_terrain_hcl_has_each_defect_the_repair_fixes(terrain_hcl, terrain_mirror, tmp_path):
