@@ -13,21 +13,17 @@ from __future__ import annotations
 
 from hyperpod.change_guard.change import DangerousChange
 from hyperpod.change_guard.difference import differences
+from hyperpod.change_guard.previous import resources_of_type
 
 SCHEDULER_CONFIG_TYPE = "awscc_sagemaker_cluster_scheduler_config"
 CREATE_ONLY_IN_SCHEDULER_CONFIG = ("name", "cluster_arn")
 OIDC_PROVIDER_TYPE = "aws_iam_openid_connect_provider"
 
 
-def _of_type(document: dict, resource_type: str) -> dict[str, dict]:
-    found = document.get("resource", {}).get(resource_type, {})
-    return {key: value for key, value in found.items() if isinstance(value, dict)} if isinstance(found, dict) else {}
-
-
 def addon_resource_changes(cluster: str, old_document: dict, new_document: dict) -> list[DangerousChange]:
     changes = []
-    new_policies = _of_type(new_document, SCHEDULER_CONFIG_TYPE)
-    for logical_id, old in _of_type(old_document, SCHEDULER_CONFIG_TYPE).items():
+    new_policies = resources_of_type(new_document, SCHEDULER_CONFIG_TYPE)
+    for logical_id, old in resources_of_type(old_document, SCHEDULER_CONFIG_TYPE).items():
         new = new_policies.get(logical_id)
         if new is None:
             continue
@@ -41,8 +37,8 @@ def addon_resource_changes(cluster: str, old_document: dict, new_document: dict)
                 "the cluster has none of its priority classes, so Kueue refuses workloads that name one",
                 "keep hyperpod_addons.task_governance.scheduler_config.name as deployed; to rename it, do so in a "
                 "quiet window with --allow-replace"))
-    new_providers = _of_type(new_document, OIDC_PROVIDER_TYPE)
-    for logical_id in _of_type(old_document, OIDC_PROVIDER_TYPE):
+    new_providers = resources_of_type(new_document, OIDC_PROVIDER_TYPE)
+    for logical_id in resources_of_type(old_document, OIDC_PROVIDER_TYPE):
         if logical_id not in new_providers:
             changes.append(DangerousChange(
                 f"cluster {cluster!r}: the EKS cluster's IAM OIDC provider would be deleted (the inference operator "
