@@ -106,14 +106,20 @@ def build_package(source: Path, work: Path) -> Path:
     return site
 
 
-def test_the_built_package_ships_the_lifecycle_scripts_and_they_are_found_installed(tmp_path):
-    source = tmp_path / "source"  # a copy: building in the checkout would leave build/ and *.egg-info behind
+def package_source(work: Path) -> Path:
+    """A copy of what the package is built from, in `work`/source: building in the checkout would leave build/ and
+    *.egg-info behind."""
+    source = work / "source"
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
     for folder in ("hyperpod", "lifecycle_scripts"):
         shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    site = build_package(source, tmp_path)
+    return source
+
+
+def test_the_built_package_ships_the_lifecycle_scripts_and_they_are_found_installed(tmp_path):
+    site = build_package(package_source(tmp_path), tmp_path)
     names = {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
     expected = {f"hyperpod/lifecycle_scripts/{name}" for name in shipped_files()}
     assert {"hyperpod/lifecycle_scripts/on_create.sh", "hyperpod/lifecycle_scripts/lib/data_volume.sh"} <= expected

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import EXAMPLES, ROOT
 from tests.core import golden
-from tests.core.test_library_use import BANNER_VARIABLE, build_package, shipped_files
+from tests.core.test_library_use import BANNER_VARIABLE, build_package, package_source, shipped_files
 from tests.terrain import equality
 from tests.terrain.conftest import TERRAIN_PYTHON, run_terrain
 
@@ -25,13 +25,7 @@ SECTION = GUIDE[GUIDE.index("## Use the construct in a CDK Terrain app"):GUIDE.i
 def built(tmp_path_factory):
     """(the built wheel, the folder an installation of it puts on sys.path)."""
     work = tmp_path_factory.mktemp("package")
-    source = work / "source"  # a copy: building in the checkout would leave build/ and *.egg-info behind
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    for folder in ("hyperpod", "lifecycle_scripts"):
-        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    site = build_package(source, work)
+    site = build_package(package_source(work), work)
     wheels = list((work / "dist").glob("hyperpod_cdktf-*.whl"))
     return (wheels[0] if wheels else None), site
 
