@@ -33,14 +33,14 @@ function lazyIndex(filename, parent) {
   const module = new Module(filename, parent);
   module.filename = filename;
   module.paths = Module._nodeModulePaths(path.dirname(filename));
-  const load = Module.createRequire(filename);
+  const requireHere = Module.createRequire(filename);
   Object.defineProperty(module.exports, "__esModule", { value: true });
   for (const [name, target] of entries) {
     Object.defineProperty(module.exports, name, {
       enumerable: true,
       configurable: true,
       get() {
-        const value = load(target);
+        const value = requireHere(target);
         Object.defineProperty(module.exports, name, { value, enumerable: true, configurable: true, writable: true });
         return value;
       },
@@ -50,7 +50,7 @@ function lazyIndex(filename, parent) {
   return module;
 }
 
-const load = Module._load;
+const nodeLoad = Module._load;
 Module._load = function (request, parent, isMain) {
   if (typeof request === "string" && path.isAbsolute(request) && PROVIDER_INDEX.test(request)
       && !Module._cache[request]) {
@@ -60,5 +60,5 @@ Module._load = function (request, parent, isMain) {
       return module.exports;
     }
   }
-  return load.apply(this, arguments);
+  return nodeLoad.apply(this, arguments);
 };
